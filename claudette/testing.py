@@ -162,7 +162,7 @@ class Raw:
     content_type: str = "application/json"
     headers: dict = field(default_factory=dict)
 
-# %% ../nbs/01_testing.ipynb #6e34d7da
+# %% ../nbs/01_testing.ipynb #39fd5f9c
 def _sdk_params():
     "Top-level request parameters the current SDK can send, split into GA and beta-only"
     from anthropic.types import message_create_params as ga
@@ -236,7 +236,8 @@ def check_model_rules(req:dict, msgs:list)->str|None:
     spec = resolve(req["model"])
     if not spec.exact: return None
     m, think, out = req["model"], req.get("thinking") or {}, req.get("output_config") or {}
-    if msgs[-1]["role"] == "assistant" and not spec.prefill:
+    resuming = any(isinstance(b, dict) and b.get("type") == "server_tool_use" for b in _blocks(msgs[-1].get("content")))
+    if msgs[-1]["role"] == "assistant" and not spec.prefill and not resuming:  # sending a `pause_turn` reply back resumes it
         return "This model does not support assistant message prefill. The conversation must end with a user message."
     if (req.get("tool_choice") or {}).get("type") in ("any", "tool") and not spec.forced_tool_choice:
         return f"tool_choice: forced tool use is not supported by {m}; use output_config.format or tool_choice auto"
@@ -310,7 +311,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-# %% ../nbs/01_testing.ipynb #e122a9c1
+# %% ../nbs/01_testing.ipynb #b3abc526
 class LocalClaude:
     "A local Anthropic-compatible Messages API server on 127.0.0.1, answering with scripted replies"
     def __init__(self,
@@ -347,7 +348,6 @@ class LocalClaude:
     def script(self, *items):
         "Queue replies (`reply`, `Reply`, `Fault`, `Delay`, `Drop`, `Raw`, a message dict, a str, or a function of the `Request`)"
         with self._lock: self._queue.extend(items)
-        return self
 
     @property
     def pending(self)->int:
@@ -502,7 +502,7 @@ def _models_page(self:LocalClaude):
     ms = self._model_list()
     return {"data": ms, "has_more": False, "first_id": ms[0]["id"] if ms else None, "last_id": ms[-1]["id"] if ms else None}
 
-# %% ../nbs/01_testing.ipynb #c5a02672
+# %% ../nbs/01_testing.ipynb #4926532d
 def is_offline()->bool:
     "Should claudette's notebooks and tour use the local server? (yes under tests, without a key, or with CLAUDETTE_OFFLINE=1)"
     if os.environ.get("IN_TEST"): return True
@@ -514,7 +514,7 @@ class _Live:
     "Stands in for `LocalClaude` when talking to the real API: scripting does nothing"
     live = True
     requests = []
-    def script(self, *items): return self
+    def script(self, *items): pass
     def __repr__(self): return "live: talking to the Anthropic API"
 
 _session = None
