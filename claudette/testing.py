@@ -292,7 +292,7 @@ def sse_text(events:list)->str:
     "Events as the text of an event stream"
     return "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
 
-# %% ../nbs/01_testing.ipynb #13e47338
+# %% ../nbs/01_testing.ipynb #1f87c4ee
 @dataclass
 class Request:
     "A request the local server received"
@@ -310,6 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # many concurrent clients (the default backlog of 5 refuses them)
 
 # %% ../nbs/01_testing.ipynb #b3abc526
 class LocalClaude:

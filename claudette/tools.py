@@ -6,11 +6,11 @@ Docs: https://claudette-dev.github.io/claudette/tools.html.md"""
 
 # %% auto #0
 __all__ = ['TOOL_RESULT_MAX_CHARS', 'ToolError', 'ToolResult', 'get_schema', 'sequential', 'Toolbox', 'as_toolbox',
-           'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'run_tools', 'acall_tool', 'arun_tools',
+           'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'invoke', 'run_tools', 'acall_tool', 'arun_tools',
            'tool_results_msg', 'atool_results_msg', 'mk_toolres', 'mk_toolres_async']
 
-# %% ../nbs/04_tools.ipynb #f5e688db
-import asyncio, base64, contextvars, dataclasses, enum, functools, inspect, io, json, logging, re, threading, types, typing
+# %% ../nbs/04_tools.ipynb #3ebd3e8c
+import ast, asyncio, base64, contextvars, dataclasses, enum, functools, inspect, io, json, logging, re, sys, threading, types, typing
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -20,6 +20,7 @@ from textwrap import dedent
 from tokenize import COMMENT, generate_tokens
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 from fastcore.docments import docments
+from .messages import to_params
 
 # %% ../nbs/04_tools.ipynb #adc5780c
 class ToolError(Exception):
@@ -32,7 +33,7 @@ class ToolResult:
     media_type:str|None=None # MIME type of `data`, e.g. 'image/png'; sniffed from bytes when None
     text:str|None=None       # an optional caption sent after the image or document
 
-# %% ../nbs/04_tools.ipynb #c2997ebc
+# %% ../nbs/04_tools.ipynb #4501cbf4
 _EMPTY = inspect.Parameter.empty
 _SIMPLE = {str:'string', int:'integer', float:'number', bool:'boolean', type(None):'null'}
 _STRINGY = {Path:{}, datetime:{'format':'date-time'}, date:{'format':'date'}, dtime:{'format':'time'}}
@@ -48,11 +49,10 @@ def _field_comments(cls)->dict:
     try: src = dedent(inspect.getsource(cls))
     except (OSError, TypeError): return {}
     try:
-        body = __import__('ast').parse(src).body[0].body
+        body = ast.parse(src).body[0].body
         coms = {t.start[0]:t.string.lstrip('#').strip() for t in generate_tokens(io.StringIO(src).readline) if t.type==COMMENT}
     except Exception: return {}
-    ann = __import__('ast').AnnAssign
-    return {o.target.id:coms[o.end_lineno] for o in body if isinstance(o, ann) and hasattr(o.target,'id') and o.end_lineno in coms}
+    return {o.target.id:coms[o.end_lineno] for o in body if isinstance(o, ast.AnnAssign) and hasattr(o.target,'id') and o.end_lineno in coms}
 
 def _hints(o)->dict:
     "Type hints of `o` (with `Annotated` extras), falling back to the raw annotations when they can't be resolved"
@@ -61,7 +61,7 @@ def _hints(o)->dict:
 
 def _is_pydantic(t)->bool:
     "Whether `t` is a pydantic model class (pydantic is only looked at when it is already imported)"
-    pd = __import__('sys').modules.get('pydantic')
+    pd = sys.modules.get('pydantic')
     return pd is not None and isinstance(t, type) and issubclass(t, pd.BaseModel)
 
 def _jsonable(v)->bool:
@@ -219,7 +219,7 @@ def _mk_tool(schema:dict, fn=None)->_Tool:
     return _Tool(name, schema, fn, getattr(fn, '__tool_concurrent__', True) is not False, _is_async(fn), sig, _hints(_target(fn)),
                  getattr(fn, '__tool_lock__', None) or threading.Lock())
 
-# %% ../nbs/04_tools.ipynb #6a35d452
+# %% ../nbs/04_tools.ipynb #1793fbf2
 class Toolbox:
     "The tools of a chat: their API schemas, and their handlers looked up by exact name"
     def __init__(self,
@@ -227,7 +227,7 @@ class Toolbox:
                  handlers:dict|None=None # handlers of dict specs, by tool name
                 ):
         if isinstance(tools, Toolbox): tools = list(tools._tools.values())
-        elif callable(tools) or isinstance(tools, (dict, tuple)): tools = [tools]
+        elif callable(tools) or isinstance(tools, dict) or (isinstance(tools, tuple) and len(tools) == 2 and isinstance(tools[0], dict)): tools = [tools]
         self._tools = {}
         for spec in tools or ():
             t = self._spec(spec, handlers or {})
@@ -264,7 +264,7 @@ def as_toolbox(tools)->Toolbox:
     "`tools` as a `Toolbox` (returned as is when it already is one)"
     return tools if isinstance(tools, Toolbox) else Toolbox(tools)
 
-# %% ../nbs/04_tools.ipynb #3768b6df
+# %% ../nbs/04_tools.ipynb #205807d1
 class _ArgError(Exception): pass
 
 def _short(v, n=60)->str:
@@ -293,7 +293,7 @@ def _coerce_record(v, t, path, strict):
     if isinstance(v, t) if not is_typeddict(t) else False: return v
     if not strict: v = _maybe_json(v, dict)
     if _is_pydantic(t):
-        pd = __import__('sys').modules['pydantic']
+        pd = sys.modules['pydantic']
         try: return t.model_validate(v, strict=strict or None)
         except pd.ValidationError as e:
             errs = '; '.join(f"{'.'.join(map(str, x['loc'])) or '(root)'}: {x['msg']}" for x in e.errors()[:5])
@@ -505,7 +505,7 @@ def tool_calls(r)->list:
     if content is None or isinstance(content, str): return []
     return [ToolCall.from_block(b) for b in content if _btype(b) == 'tool_use']
 
-# %% ../nbs/04_tools.ipynb #71a1ef1a
+# %% ../nbs/04_tools.ipynb #0cf2de45
 def _err(msg:str, limit=TOOL_RESULT_MAX_CHARS)->dict: return {'content':_truncate(msg, limit), 'is_error':True}
 
 def _exc_msg(e:BaseException)->str:
@@ -557,6 +557,19 @@ def call_tool(box,                # a `Toolbox`, or a list of tools
     if isinstance(t, dict): return t
     p = _bound(t, call)
     return p if isinstance(p, dict) else _invoke(*p, max_chars)
+
+def invoke(box,        # a `Toolbox`, or a list of tools
+           name:str,   # the tool name the model chose
+           input:dict  # the arguments the model chose
+          ):
+    "The return value of tool `name` called with `input`, checked and converted like `call_tool`; a `ToolError` if it can't be called"
+    call = ToolCall('', name, input)
+    t = _lookup(as_toolbox(box), call)
+    if isinstance(t, dict): raise ToolError(t['content'])
+    p = _bound(t, call)
+    if isinstance(p, dict): raise ToolError(p['content'])
+    t, args, kw = p
+    return t.fn(*args, **kw)
 
 # %% ../nbs/04_tools.ipynb #4cab9f24
 def _result(call:ToolCall, r:dict)->dict:
@@ -665,7 +678,7 @@ async def arun_tools(blocks, box, before:Callable|None=None, after:Callable|None
         except Exception as e: res[i] = _result(c, _failed(e, c.name, max_chars))
     return res
 
-# %% ../nbs/04_tools.ipynb #d364f888
+# %% ../nbs/04_tools.ipynb #74d0cede
 def tool_results_msg(r, box, **kwargs)->dict|None:
     "The user message answering the tool calls of reply `r`, or None when it has none"
     if not tool_calls(r): return None
@@ -680,7 +693,7 @@ def _assistant_msg(r)->dict:
     "Reply `r` as an assistant message dict, for the history"
     if isinstance(r, dict) and 'role' in r: return r
     content = r.get('content') if isinstance(r, dict) else getattr(r, 'content', r)
-    return {'role':'assistant', 'content':[b.model_dump(exclude_none=True) if hasattr(b, 'model_dump') else b for b in content]}
+    return {'role':'assistant', 'content':to_params(content)}
 
 def mk_toolres(r, box, **kwargs)->list:
     "The old claudette API: `[assistant_msg]`, plus the tool-results message when `r` called tools"
