@@ -7,12 +7,11 @@ Docs: https://claudette-dev.github.io/claudette/async.html.md"""
 # %% auto #0
 __all__ = ['AsyncClient', 'AsyncReplyStream', 'AsyncChat', 'AsyncLoopRun']
 
-# %% ../nbs/06_async.ipynb #01cb26e7
-import asyncio, inspect, json
+# %% ../nbs/06_async.ipynb #ea9dca6f
+import inspect
 from anthropic import AsyncAnthropic
 from anthropic.types import Message
 from fastcore.basics import patch
-from .models import cost_of
 from .messages import find_blocks
 from .tools import Toolbox, arun_tools, invoke
 from .core import Client, NONSTREAM_MAX_TOKENS, _merge_prefill, _EVENT_TYPES
@@ -108,7 +107,7 @@ async def structured(self:AsyncClient,
     r = await self(msgs, sp=sp, **kw)
     return [await _maybe_await(invoke(box, name, inp)) for name, inp in parse(r)]
 
-# %% ../nbs/06_async.ipynb #7d1bcf6a
+# %% ../nbs/06_async.ipynb #9e1fc106
 class AsyncChat(Chat):
     "An async conversation with Claude that keeps its history and runs its tools"
     _client_cls = AsyncClient
@@ -151,9 +150,7 @@ def _astream(self:AsyncChat, msgs, runnable, args):
         except GeneratorExit:
             await inner.aclose()
             rs.partial = self.partial = inner.partial
-            if inner.partial is not None:
-                self.use = self.use + inner.partial.usage
-                self.cost = self.cost + cost_of(inner.partial.usage, inner.partial.model or self.model)
+            if inner.partial is not None: self.spent.add(inner.partial.usage, inner.partial.model or self.model)
             raise
         r = inner.value
         results = await self._aresults(r, runnable)

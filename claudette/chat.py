@@ -7,17 +7,17 @@ Docs: https://claudette-dev.github.io/claudette/chat.html.md"""
 # %% auto #0
 __all__ = ['FINAL_PROMPT', 'ENDS_LOOP', 'Chat', 'LoopRun', 'ToolResultsEvent', 'strict_schema', 'msg_md']
 
-# %% ../nbs/05_chat.ipynb #4a73229d
-import asyncio, dataclasses, json, threading
+# %% ../nbs/05_chat.ipynb #bf1a9c02
+import dataclasses, json
 from typing import Callable
-from anthropic.types import Message
+from anthropic.types import Message, Usage
 from fastcore.basics import patch
-from .models import Cost, cost_of, resolve
-from .messages import contents, mk_msg, mk_msgs, to_params, find_blocks
+from .models import Cost, lookup
+from .messages import contents, count_images, find_blocks, mk_msg, mk_msgs, to_params
 from .tools import Toolbox, run_tools, invoke
-from .core import Client, ReplyStream, usage, usage_table, mk_tool_choice
+from .core import Client, Prepared, ReplyStream, Spending, _marks, mk_tool_choice, prepare, usage_table
 
-# %% ../nbs/05_chat.ipynb #8dfd73d7
+# %% ../nbs/05_chat.ipynb #f1205fb7
 class Chat:
     "A conversation with Claude that keeps its history and runs its tools"
     _client_cls = Client
@@ -43,14 +43,21 @@ class Chat:
         self.sp, self.temp, self.cont_pr, self.before_tool, self.after_tool = sp, temp, cont_pr, before_tool, after_tool
         self.tools = list(tools or [])
         self.box = Toolbox(self.tools, handlers=ns)
-        self.use, self.cost, self.last, self.partial = usage(), Cost(), [], None
-        self._lock = threading.Lock()
+        self.spent, self.last, self.partial = Spending(), [], None
 
     @property
     def model(self)->str: return self.c.model
+    @property
+    def use(self)->Usage:
+        "The total usage of this chat's calls"
+        return self.spent.use
+    @property
+    def cost(self)->Cost:
+        "The total cost of this chat's calls"
+        return self.spent.cost
     def __repr__(self): return f"Chat({self.model!r}, {len(self.h)} messages, {len(self.box)} tools, {self.cost.total:.6f} USD)"
 
-# %% ../nbs/05_chat.ipynb #9238b544
+# %% ../nbs/05_chat.ipynb #91ef88cd
 def _role(m): return m["role"] if isinstance(m, dict) else getattr(m, "role", None)
 
 def _join_user(last:dict, new:dict)->dict:
@@ -58,21 +65,39 @@ def _join_user(last:dict, new:dict)->dict:
     def blocks(m): return [{"type": "text", "text": m["content"]}] if isinstance(m["content"], str) else list(m["content"])
     return {"role": "user", "content": blocks(last) + blocks(new)}
 
+def _extend(p:Prepared, new:list, keep:int|None=None)->Prepared:
+    "`p` (its first `keep` messages) followed by `new`, with its image and cache-mark counts kept up to date"
+    keep = len(p) if keep is None else keep
+    gone = p[keep:]
+    marked = [i for i in p.marked if i < keep] + [keep+i for i, m in enumerate(new) if _marks(m)]
+    return Prepared(p[:keep] + new, p.images - count_images(gone) + count_images(new), marked)
+
 @patch
-def _turn_msgs(self:Chat, pr)->list:
+def _history(self:Chat)->Prepared:
+    "The history as `Prepared` messages: checked in full only when it was changed from outside the chat"
+    p = getattr(self, "_prep", None)
+    if p is None or self._prep_of is not self.h or len(p) != len(self.h):
+        p = prepare(self.h)
+        self._prep, self.h = p, list(p)
+        self._prep_of = self.h
+    return p
+
+@patch
+def _turn_msgs(self:Chat, pr)->Prepared:
     "The messages to send for prompt `pr`: the history, with the prompt added or joined"
-    h, last = self.h, (self.h[-1] if self.h else None)
+    h = self._history()
+    last = h[-1] if h else None
     if pr is None:
         if last is None: raise ValueError("Nothing to send: give a prompt")
-        if _role(last) == "user": return list(h)                      # tool results waiting for Claude's answer
-        if getattr(self, "_paused", False): return list(h)            # resume a pause_turn
+        if _role(last) == "user": return h                      # tool results waiting for Claude's answer
+        if getattr(self, "_paused", False): return h            # resume a pause_turn
         if not self.cont_pr: raise ValueError("Prompt must be given after completion, or set cont_pr")
         pr = self.cont_pr
     new = mk_msg(pr)
-    if last is not None and _role(last) == "user": return h[:-1] + [_join_user(last, new)]
-    return h + [new]
+    if last is not None and _role(last) == "user": return _extend(h, [_join_user(last, new)], len(h)-1)
+    return _extend(h, [new])
 
-# %% ../nbs/05_chat.ipynb #939211ff
+# %% ../nbs/05_chat.ipynb #00255a9f
 @patch
 def _tool_kw(self:Chat, tool_choice):
     "The tools a call may use: all of them, or only the one a forced `tool_choice` names, or none"
@@ -95,10 +120,9 @@ def _commit(self:Chat, msgs:list, r:Message, results:dict|None):
     "Make the turn part of the history, and count it"
     reply_msg = to_params(r)
     self.last = [reply_msg] + ([results] if results else [])
-    with self._lock:
-        self.h = msgs + self.last
-        self.use = self.use + r.usage
-        self.cost = self.cost + cost_of(r.usage, r.model or self.model)
+    self._prep = _extend(msgs, self.last)
+    self.h = self._prep_of = list(self._prep)
+    self.spent.add(r.usage, r.model or self.model)
     self._paused = r.stop_reason == "pause_turn"
 
 @patch
@@ -175,7 +199,7 @@ def toolloop(self:Chat,
             if r.stop_reason == "tool_use" and cont_func and not cont_func(r): return
     return LoopRun(gen)
 
-# %% ../nbs/05_chat.ipynb #83332e75
+# %% ../nbs/05_chat.ipynb #7d2e3718
 @dataclasses.dataclass
 class ToolResultsEvent:
     "Stream event: the results of the tools Claude called, as the user message sent back"
@@ -191,10 +215,7 @@ def _stream(self:Chat, msgs, runnable, args):
         except GeneratorExit:
             inner.close()
             rs.partial = self.partial = inner.partial
-            if inner.partial is not None:
-                with self._lock:
-                    self.use = self.use + inner.partial.usage
-                    self.cost = self.cost + cost_of(inner.partial.usage, inner.partial.model or self.model)
+            if inner.partial is not None: self.spent.add(inner.partial.usage, inner.partial.model or self.model)
             raise
         r = inner.value
         results = self._results(r, runnable)
@@ -203,7 +224,7 @@ def _stream(self:Chat, msgs, runnable, args):
         if args.get("events") and results: yield ToolResultsEvent(results)
     return ReplyStream(gen)
 
-# %% ../nbs/05_chat.ipynb #1d8851f2
+# %% ../nbs/05_chat.ipynb #9c6ee23c
 def strict_schema(s:dict)->dict:
     "A copy of JSON schema `s` as structured outputs want it: no additional properties on any object"
     if isinstance(s, list): return [strict_schema(x) for x in s]
@@ -224,7 +245,7 @@ def _structured_plan(self:Client, tools, ns, kwargs):
     "The tools, the call arguments, and a parser of the reply into (tool name, input) pairs, for `structured`"
     box = Toolbox(tools, handlers=ns)
     if not len(box): raise ValueError("structured needs at least one tool")
-    spec = resolve(self.model)
+    spec = lookup(self.model)
     if spec.structured_outputs or not spec.exact:
         one = len(box) == 1
         schema = strict_schema(box.schemas[0]["input_schema"]) if one else _calls_schema(box)

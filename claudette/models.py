@@ -6,7 +6,7 @@ Docs: https://claudette-dev.github.io/claudette/models.html.md"""
 
 # %% auto #0
 __all__ = ['MODELS_AS_OF', 'model_specs', 'models', 'default_model', 'all_models', 'models_aws', 'models_goog',
-           'server_tool_prices', 'BATCH_DISCOUNT', 'GEO_US_MULTIPLIER', 'Price', 'ModelSpec', 'resolve',
+           'server_tool_prices', 'BATCH_DISCOUNT', 'GEO_US_MULTIPLIER', 'Price', 'ModelSpec', 'resolve', 'lookup',
            'models_markdown', 'thinking_types', 'can_think', 'effort_levels', 'can_prefill', 'can_force_tool',
            'has_vision', 'has_pdf', 'can_structured', 'context_window', 'max_output', 'can_set_temperature',
            'is_deprecated', 'model_info_json', 'refresh_models', 'Cost', 'cost_of']
@@ -177,7 +177,7 @@ all_models = list(model_specs)
 models_aws = [model_specs[m].bedrock_id for m in models if model_specs[m].bedrock_id]
 models_goog = [model_specs[m].vertex_id for m in models if model_specs[m].vertex_id]
 
-# %% ../nbs/00_models.ipynb #62e1f194
+# %% ../nbs/00_models.ipynb #3db8de70
 _prefix_re = re.compile(r'^(?:[a-z]{2,6}(?:-[a-z]+)?\.)?anthropic\.')
 _suffix_re = re.compile(r'(?:-v\d+(?::\d+)?|@\d{8}|-\d{8}|-latest)$')
 _line_re = re.compile(r'\b(opus|sonnet|haiku|fable|mythos)\b')
@@ -215,6 +215,11 @@ def resolve(model:str, # any model id: API, Bedrock, Vertex, dated, or unknown
     s = older[-1] if older else cands[-1]
     how = f'newest {line} up to version {".".join(map(str, ver))}' if older and ver else f'newest {line}'
     return replace(s, exact=False, note=f'{model}: unknown model; using {s.id} ({how})')
+
+def lookup(model:str)->ModelSpec:
+    "The spec for `model`, like `resolve`, but the table's own entry (not a copy) for a known id: fast, and only to be read"
+    s = model_specs.get(model) if isinstance(model, str) else None
+    return s if s is not None else resolve(model)
 
 # %% ../nbs/00_models.ipynb #02c59d63
 def _k(n:int)->str: return f'{n/1_000_000:g}M' if n >= 1_000_000 else f'{n//1000}K'
@@ -384,7 +389,7 @@ class Cost:
             for f in ('input','output','cache_write','cache_read','server_tools')] + [f'| **total** | **{self.total:.6f}** |']
         return '\n'.join(rows) + ''.join(f'\n\n_{n}_' for n in self.notes)
 
-# %% ../nbs/00_models.ipynb #fe83b5bc
+# %% ../nbs/00_models.ipynb #7e6ac6a0
 def _get(o, name:str):
     "Attribute or key `name` of `o`, or None"
     if o is None: return None
@@ -396,7 +401,7 @@ def cost_of(usage, # an `anthropic.types.Usage`, a dict of the same shape, or an
             model:str, # the model that produced it (any id)
            )->Cost:
     "The cost in USD of one response's `usage` on `model`"
-    s = resolve(model)
+    s = lookup(model)
     notes = (s.note,) if s.note else ()
     inp, out, cr = _n(usage, 'input_tokens'), _n(usage, 'output_tokens'), _n(usage, 'cache_read_input_tokens')
     cc = _get(usage, 'cache_creation')

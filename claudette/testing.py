@@ -292,7 +292,7 @@ def sse_text(events:list)->str:
     "Events as the text of an event stream"
     return "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
 
-# %% ../nbs/01_testing.ipynb #1f87c4ee
+# %% ../nbs/01_testing.ipynb #6174becc
 @dataclass
 class Request:
     "A request the local server received"
@@ -304,6 +304,9 @@ class Request:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def log_message(self, *args): pass
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms Nagle/delayed-ACK stalls
     def do_GET(self): self.server.claude._handle(self, "GET")
     def do_POST(self): self.server.claude._handle(self, "POST")
 

@@ -7,8 +7,7 @@ Docs: https://claudette-dev.github.io/claudette/tour.html.md"""
 # %% auto #0
 __all__ = ['sums', 'tour', 'main']
 
-# %% ../nbs/08_tour.ipynb #c164f89e
-import sys
+# %% ../nbs/08_tour.ipynb #150d27cf
 from .models import models
 from .core import Client, usage_table
 from .chat import Chat
