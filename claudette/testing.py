@@ -10,8 +10,9 @@ __all__ = ['ERROR_TYPES', 'text_block', 'thinking_block', 'redacted_thinking_blo
            'estimate_tokens', 'Fault', 'Delay', 'Drop', 'Raw', 'check_request', 'check_model_rules', 'sse_events',
            'sse_text', 'Request', 'LocalClaude', 'is_offline', 'offline_session', 'shared_dir', 'corpus_entries']
 
-# %% ../nbs/01_testing.ipynb #27233276
-import json, os, socket, threading, time, uuid, base64, math
+# %% ../nbs/01_testing.ipynb #2720051a
+import json, os, re, socket, threading, time, uuid, base64, math
+from urllib.parse import unquote
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -377,7 +378,7 @@ class LocalClaude:
         from anthropic import AsyncAnthropic
         return AsyncAnthropic(**{"base_url": self.base_url, "api_key": self.api_key or "sk-local-test", "max_retries": 0} | kw)
 
-# %% ../nbs/01_testing.ipynb #16a215d4
+# %% ../nbs/01_testing.ipynb #5053d079
 from fastcore.basics import patch
 
 @patch
@@ -386,6 +387,18 @@ def _handle(self:LocalClaude, h, method):
     except Exception as e:  # a bug in a responder or here: say so, instead of dropping the connection
         try: self._send_json(h, 500, Fault(500, f"LocalClaude failed: {type(e).__name__}: {e}").body(), {"x-should-retry": "false"})
         except OSError: pass
+
+_VERTEX = re.compile(r"^/(?:v1/)?projects/[^/]+/locations/[^/]+/publishers/anthropic/models/([^/:]+):(rawPredict|streamRawPredict)$")
+_BEDROCK = re.compile(r"^/model/([^/]+)/invoke$")
+
+def _platform_route(path:str, body:dict):
+    "The Messages API path and body for a Vertex AI or Bedrock request (model in the path, `anthropic_version` in the body)"
+    body = {k: v for k, v in body.items() if k != "anthropic_version"}
+    if m := _VERTEX.match(path):
+        if m[1] == "count-tokens": return "/v1/messages/count_tokens", body
+        return "/v1/messages", body | {"model": unquote(m[1])} | ({"stream": True} if m[2] == "streamRawPredict" else {})
+    if m := _BEDROCK.match(path): return "/v1/messages", body | {"model": unquote(m[1])}
+    return None
 
 @patch
 def _handle_request(self:LocalClaude, h, method):
@@ -403,6 +416,7 @@ def _handle_request(self:LocalClaude, h, method):
     if method == "GET" and path.startswith("/v1/models/"):
         m = next((o for o in self._model_list() if o["id"] == path.rsplit("/", 1)[1]), None)
         return self._send_json(h, 200, m) if m else self._send_json(h, 404, Fault(404, f"model: {path.rsplit('/',1)[1]}").body())
+    if method == "POST" and isinstance(body, dict) and (route := _platform_route(path, body)): path, body = route; req.body = body
     if method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
         return self._send_json(h, 404, Fault(404, f"Not found: {method} {path}").body())
     if not isinstance(body, dict): return self._send_json(h, 400, Fault(400, "Request body must be a JSON object").body())
