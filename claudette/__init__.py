@@ -1,1 +1,9 @@
 __version__ = "0.4.0"
+# The public API, as `from claudette import *` gives it. `claudette.testing` is imported on its own.
+from .models import *
+from .messages import *
+from .core import *
+from .tools import *
+from .chat import *
+from .asink import *
+from .text_editor import *
