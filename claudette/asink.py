@@ -7,14 +7,14 @@ Docs: https://claudette-dev.github.io/claudette/async.html.md"""
 # %% auto #0
 __all__ = ['AsyncClient', 'AsyncReplyStream', 'AsyncChat', 'AsyncLoopRun']
 
-# %% ../nbs/06_async.ipynb #ea9dca6f
+# %% ../nbs/06_async.ipynb #a129ed89
 import inspect
 from anthropic import AsyncAnthropic
 from anthropic.types import Message
 from fastcore.basics import patch
 from .messages import find_blocks
 from .tools import Toolbox, arun_tools, invoke
-from .core import Client, NONSTREAM_MAX_TOKENS, _merge_prefill, _EVENT_TYPES
+from .core import Client, NONSTREAM_MAX_TOKENS, _EVENT_TYPES, _merge_prefill, _snapshot
 from .chat import Chat, ToolResultsEvent, ENDS_LOOP, FINAL_PROMPT, _role
 
 # %% ../nbs/06_async.ipynb #fd381416
@@ -29,7 +29,7 @@ class AsyncClient(Client):
                 ):
         super().__init__(model, cli if cli is not None else AsyncAnthropic(), log, cache, ttl)
 
-# %% ../nbs/06_async.ipynb #939f56d2
+# %% ../nbs/06_async.ipynb #b576ad6f
 class AsyncReplyStream:
     "Text (or events) of a streamed reply as it arrives, with `async for`; `value` is the final `Message` once done"
     def __init__(self, agen_func):
@@ -57,8 +57,7 @@ def _astream(self:AsyncClient, msgs, kw, prefill, events, cb):
                     elif events and e.type in _EVENT_TYPES: yield e
                 r = _merge_prefill(await s.get_final_message(), prefill)
             except GeneratorExit:
-                try: rs.partial = s.current_message_snapshot
-                except (AssertionError, RuntimeError): rs.partial = None
+                rs.partial = _snapshot(s)
                 self._record_partial(rs.partial, msgs, kw)
                 raise
         rs.value, rs.done = self._record(r, msgs, kw), True

@@ -294,7 +294,7 @@ def _merge_prefill(r:Message, prefill:str)->Message:
             return r.model_copy(update={"content": content})
     return r
 
-# %% ../nbs/03_core.ipynb #e4f38f8d
+# %% ../nbs/03_core.ipynb #a1dcf868
 @patch
 def _record(self:Client, r:Message, msgs, kw)->Message:
     "Keep `r` as the latest result and add its usage and cost to the totals"
@@ -309,6 +309,11 @@ def _record_partial(self:Client, snapshot, msgs, kw):
     if snapshot is None: return
     self.spent.add(snapshot.usage, snapshot.model or self.model)
 
+def _snapshot(s)->Message|None:
+    "What SDK stream `s` has accumulated so far, or None if the reply had not begun"
+    try: return s.current_message_snapshot
+    except (AssertionError, RuntimeError): return None
+
 _EVENT_TYPES = ("text", "thinking", "signature", "input_json", "citation", "content_block_stop")
 
 @patch
@@ -322,8 +327,7 @@ def _stream(self:Client, msgs, kw, prefill, events, cb):
                     elif events and e.type in _EVENT_TYPES: yield e
                 r = _merge_prefill(s.get_final_message(), prefill)
             except GeneratorExit:
-                try: rs.partial = s.current_message_snapshot
-                except (AssertionError, RuntimeError): rs.partial = None  # closed before the reply began
+                rs.partial = _snapshot(s)
                 self._record_partial(rs.partial, msgs, kw)
                 raise
         rs.value, rs.done = self._record(r, msgs, kw), True
