@@ -520,13 +520,11 @@ def _models_page(self:LocalClaude):
     ms = self._model_list()
     return {"data": ms, "has_more": False, "first_id": ms[0]["id"] if ms else None, "last_id": ms[-1]["id"] if ms else None}
 
-# %% ../nbs/01_testing.ipynb #4926532d
+# %% ../nbs/01_testing.ipynb #b80eaec8
 def is_offline()->bool:
-    "Should claudette's notebooks and tour use the local server? (yes under tests, without a key, or with CLAUDETTE_OFFLINE=1)"
-    if os.environ.get("IN_TEST"): return True
-    flag = os.environ.get("CLAUDETTE_OFFLINE", "").lower()
-    if flag in ("1", "true", "yes"): return True
-    return not os.environ.get("ANTHROPIC_API_KEY") or flag not in ("0", "false", "no")
+    "Use the local server instead of Claude? Yes under tests (`IN_TEST`), without `ANTHROPIC_API_KEY`, or with `CLAUDETTE_OFFLINE=1`"
+    flag = os.environ.get("CLAUDETTE_OFFLINE", "").lower() in ("1", "true", "yes")
+    return bool(os.environ.get("IN_TEST")) or flag or not os.environ.get("ANTHROPIC_API_KEY")
 
 class _Live:
     "Stands in for `LocalClaude` when talking to the real API: scripting does nothing"

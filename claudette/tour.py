@@ -14,7 +14,7 @@ from .chat import Chat
 from .messages import contents, tool_uses
 from .testing import LocalClaude, is_offline, reply, tool_use_block, usage_json
 
-# %% ../nbs/08_tour.ipynb #1973921c
+# %% ../nbs/08_tour.ipynb #9c290876
 def sums(a:int, # First number
          b:int # Second number
         )->int:
@@ -43,7 +43,7 @@ def tour(live:bool|None=None, # Talk to Claude? Default: only with ANTHROPIC_API
         else:
             _script(srv)
             print(f"Talking to: claudette's local test server at {srv.base_url} (offline; its replies are scripted).")
-            print("Set ANTHROPIC_API_KEY to take the tour with Claude.")
+            print("Set ANTHROPIC_API_KEY (and leave CLAUDETTE_OFFLINE unset) to take the tour with Claude.")
             cli = Client(model, cli=srv.client())
         chat = Chat(cli=cli, sp="You are brief.", tools=[sums])
         print("\n1. A chat keeps its history")
