@@ -158,7 +158,7 @@ def _astream(self:AsyncChat, msgs, runnable, args):
         if args.get("events") and results: yield ToolResultsEvent(results)
     return AsyncReplyStream(gen)
 
-# %% ../nbs/06_async.ipynb #7a138b62
+# %% ../nbs/06_async.ipynb #0d7341b4
 class AsyncLoopRun:
     "The messages of an async tool loop as they happen; `value` lists them all once done"
     def __init__(self, agen_func):
@@ -196,6 +196,6 @@ def toolloop(self:AsyncChat,
             run.value = self.h[start:]
             if len(self.last) > 1: yield self.last[1]
             prompt = None
-            if r.stop_reason in ENDS_LOOP: return
+            if r.stop_reason in ENDS_LOOP or (r.stop_reason == "tool_use" and len(self.last) == 1): return  # nothing left to answer
             if r.stop_reason == "tool_use" and cont_func and not await _maybe_await(cont_func(r)): return
     return AsyncLoopRun(gen)

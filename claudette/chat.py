@@ -152,7 +152,7 @@ def __call__(self:Chat,
     self._commit(msgs, r, self._results(r, runnable))
     return r
 
-# %% ../nbs/05_chat.ipynb #34d4ed9c
+# %% ../nbs/05_chat.ipynb #33218f88
 FINAL_PROMPT = ("You have no more tool uses. Please summarize your findings. If you did not complete your goal, "
                 "tell the user what further work is needed.")
 ENDS_LOOP = ("end_turn", "stop_sequence", "max_tokens", "refusal", "model_context_window_exceeded")
@@ -195,7 +195,7 @@ def toolloop(self:Chat,
             run.value = self.h[start:]
             if len(self.last) > 1: yield self.last[1]
             prompt = None
-            if r.stop_reason in ENDS_LOOP: return
+            if r.stop_reason in ENDS_LOOP or (r.stop_reason == "tool_use" and len(self.last) == 1): return  # nothing left to answer
             if r.stop_reason == "tool_use" and cont_func and not cont_func(r): return
     return LoopRun(gen)
 
