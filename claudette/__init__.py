@@ -1,6 +1,6 @@
 __version__ = "0.4.0"
 # The public API, as `from claudette import *` gives it. `claudette.testing` is imported on its own.
-from .models import *
+from .modelinfo import *
 from .messages import *
 from .core import *
 from .tools import *

@@ -7,12 +7,12 @@ Docs: https://claudette-dev.github.io/claudette/chat.html.md"""
 # %% auto #0
 __all__ = ['FINAL_PROMPT', 'ENDS_LOOP', 'Chat', 'LoopRun', 'ToolResultsEvent', 'strict_schema', 'msg_md']
 
-# %% ../nbs/05_chat.ipynb #bf1a9c02
+# %% ../nbs/05_chat.ipynb #bfc78526
 import dataclasses, json
 from typing import Callable
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
-from .models import Cost, lookup
+from .modelinfo import Cost, lookup
 from .messages import contents, count_images, find_blocks, mk_msg, mk_msgs, to_params
 from .tools import Toolbox, run_tools, invoke
 from .core import Client, Prepared, ReplyStream, Spending, _marks, mk_tool_choice, prepare, usage_table

@@ -8,12 +8,12 @@ Docs: https://claudette-dev.github.io/claudette/core.html.md"""
 __all__ = ['MAX_BREAKPOINTS', 'NONSTREAM_MAX_TOKENS', 'usage', 'search_conf', 'fetch_conf', 'code_conf', 'Spending', 'Client',
            'mk_tool_choice', 'ModelRejects', 'Prepared', 'prepare', 'ReplyStream', 'usage_table']
 
-# %% ../nbs/03_core.ipynb #ad22a22e
+# %% ../nbs/03_core.ipynb #f700f21a
 import threading, warnings
 from anthropic import Anthropic
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
-from .models import Cost, cost_of, lookup
+from .modelinfo import Cost, cost_of, lookup
 from .messages import MANY_IMGS, count_images, mk_msg, mk_msgs
 from .tools import Toolbox
 

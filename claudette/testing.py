@@ -10,7 +10,7 @@ __all__ = ['ERROR_TYPES', 'text_block', 'thinking_block', 'redacted_thinking_blo
            'estimate_tokens', 'Fault', 'Delay', 'Drop', 'Raw', 'check_request', 'check_model_rules', 'sse_events',
            'sse_text', 'Request', 'LocalClaude', 'is_offline', 'offline_session', 'shared_dir', 'corpus_entries']
 
-# %% ../nbs/01_testing.ipynb #2720051a
+# %% ../nbs/01_testing.ipynb #95ab2d14
 import json, os, re, socket, threading, time, uuid, base64, math
 from urllib.parse import unquote
 from collections import deque
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
-from .models import all_models, model_info_json, resolve
+from .modelinfo import all_models, model_info_json, resolve
 
 # %% ../nbs/01_testing.ipynb #037b7cda
 def _id(prefix): return f"{prefix}_{uuid.uuid4().hex[:24]}"

@@ -7,12 +7,12 @@ Docs: https://claudette-dev.github.io/claudette/text_editor.html.md"""
 # %% auto #0
 __all__ = ['text_editor_conf', 'confine', 'TextEditor']
 
-# %% ../nbs/07_text_editor.ipynb #d862d3e4
+# %% ../nbs/07_text_editor.ipynb #4626a543
 import os, re, stat, threading, uuid
 from collections import Counter, deque
 from pathlib import Path, PurePath
 from fastcore.basics import patch
-from .models import resolve
+from .modelinfo import resolve
 from .tools import ToolError
 
 # %% ../nbs/07_text_editor.ipynb #032f2c02

@@ -7,8 +7,8 @@ Docs: https://claudette-dev.github.io/claudette/tour.html.md"""
 # %% auto #0
 __all__ = ['sums', 'tour', 'main']
 
-# %% ../nbs/08_tour.ipynb #150d27cf
-from .models import models
+# %% ../nbs/08_tour.ipynb #82b0b7ca
+from .modelinfo import models
 from .core import Client, usage_table
 from .chat import Chat
 from .messages import contents, tool_uses
