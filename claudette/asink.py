@@ -17,9 +17,10 @@ from .tools import Toolbox, arun_tools, invoke
 from .core import Client, NONSTREAM_MAX_TOKENS, _EVENT_TYPES, _merge_prefill, _snapshot
 from .chat import Chat, ToolResultsEvent, ENDS_LOOP, FINAL_PROMPT, _role
 
-# %% ../nbs/06_async.ipynb #fd381416
+# %% ../nbs/06_async.ipynb #50616a60
 class AsyncClient(Client):
     "Async calls to one Claude model, keeping running totals of usage and cost"
+    is_async = True
     def __init__(self,
                  model:str, # Model id
                  cli=None, # An async SDK client; `AsyncAnthropic()` if None

@@ -17,7 +17,7 @@ from .messages import contents, count_images, find_blocks, mk_msg, mk_msgs, to_p
 from .tools import Toolbox, run_tools, invoke
 from .core import Client, Prepared, ReplyStream, Spending, _marks, mk_tool_choice, prepare, usage_table
 
-# %% ../nbs/05_chat.ipynb #f1205fb7
+# %% ../nbs/05_chat.ipynb #02c93070
 class Chat:
     "A conversation with Claude that keeps its history and runs its tools"
     _client_cls = Client
@@ -38,12 +38,22 @@ class Chat:
         if not model and not cli: raise ValueError("Chat needs a model, or a Client as `cli`")
         if cont_pr == "": raise ValueError("cont_pr must be a non-empty prompt (or None)")
         self.c = cli if isinstance(cli, Client) else self._client_cls(model, cli=cli, cache=cache, ttl=ttl)
+        if self.c.is_async != self._client_cls.is_async:
+            raise TypeError(f"{type(self).__name__} needs a {self._client_cls.__name__}, not a {type(self.c).__name__}")
         if cache: self.c.cache, self.c.ttl = True, ttl or self.c.ttl
         self.h = mk_msgs(hist) if hist else []
         self.sp, self.temp, self.cont_pr, self.before_tool, self.after_tool = sp, temp, cont_pr, before_tool, after_tool
-        self.tools = list(tools or [])
-        self.box = Toolbox(self.tools, handlers=ns)
+        self._ns, self.tools = ns, tools
         self.spent, self.last, self.partial = Spending(), [], None
+
+    @property
+    def tools(self)->list:
+        "The chat's tools (assign a new list to change them)"
+        return self._tools
+    @tools.setter
+    def tools(self, tools):
+        self._tools = list(tools or [])
+        self.box = Toolbox(self._tools, handlers=self._ns)
 
     @property
     def model(self)->str: return self.c.model

@@ -8,8 +8,8 @@ Docs: https://claudette-dev.github.io/claudette/core.html.md"""
 __all__ = ['MAX_BREAKPOINTS', 'NONSTREAM_MAX_TOKENS', 'usage', 'search_conf', 'fetch_conf', 'code_conf', 'Spending', 'Client',
            'mk_tool_choice', 'ModelRejects', 'Prepared', 'prepare', 'ReplyStream', 'usage_table']
 
-# %% ../nbs/03_core.ipynb #f700f21a
-import threading, warnings
+# %% ../nbs/03_core.ipynb #46b39c23
+import inspect, threading, warnings
 from anthropic import Anthropic
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
@@ -123,9 +123,10 @@ class Spending:
         self._catch_up(); return self._cost
     def __len__(self): return len(self._calls)
 
-# %% ../nbs/03_core.ipynb #40a26e86
+# %% ../nbs/03_core.ipynb #54fc8e06
 class Client:
     "Calls to one Claude model, keeping the last result and running totals of usage and cost"
+    is_async = False
     def __init__(self,
                  model:str, # Model id, e.g. `models[1]`
                  cli=None, # An SDK client (`Anthropic`, `AnthropicBedrock`, `AnthropicVertex`...); `Anthropic()` if None
@@ -135,6 +136,9 @@ class Client:
                 ):
         if ttl not in (None, "5m", "1h"): raise ValueError(f"ttl must be '5m' or '1h', not {ttl!r}")
         self.model, self.c, self.cache, self.ttl = model, cli if cli is not None else Anthropic(), cache, ttl
+        if inspect.iscoroutinefunction(inspect.unwrap(self.c.messages.create)) != self.is_async:  # (the SDK wraps `create`)
+            kind, other = ("an async", "Client") if self.is_async else ("a sync", "AsyncClient")
+            raise TypeError(f"{type(self).__name__} needs {kind} SDK client, not {type(self.c).__name__}: use {other} with it")
         self.log = [] if log else None
         self.spent = Spending()
         self.result = self.stop_reason = self.stop_sequence = None
