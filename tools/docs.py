@@ -11,7 +11,7 @@ it ignores `output-file` (nbdev names chapter pages after the notebook without i
 `models.html`, and nbdev's doclinks point there), nbdev's doclinks are absolute URLs of the published site (made
 relative, so the local site is browsable and its links are checked), and Quarto-only keys it would warn about.
 """
-import os, shutil, sys, tempfile, time, warnings
+import json, os, re, shutil, sys, tempfile, time, warnings
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -38,6 +38,11 @@ class NbdevSite(Site):
     def find_page(self, target):
         return super().find_page(target) or next((p for p in self.pages.values() if p.out == target), None)
 
+def escape_heading(o:dict):
+    "Escape `_` in the headings of show_doc output `o`: Markdown reads `Chat.__call__` as bold, Quarto's ids keep them"
+    md = o.get('data', {}).get('text/markdown')
+    if md: o['data']['text/markdown'] = [re.sub(r'^(#+ .*)$', lambda m: m[1].replace('_', r'\_'), l) for l in md]
+
 def process(cfg)->Path:
     "nbdev's processing of the notebooks, as `nbdev-docs` runs it before Quarto: the folder of processed notebooks"
     refresh_quarto_yml()    # nbs/nbdev.yml from pyproject.toml: the committed file is its output, so this changes nothing
@@ -56,7 +61,11 @@ def stage(proc:Path, site_url:str, out:Path)->Path:
     d = Path(tempfile.mkdtemp(prefix='claudette-docs-'))
     shutil.copytree(proc, d, dirs_exist_ok=True)
     base = site_url.rstrip('/') + '/'
-    for nb in d.glob('*.ipynb'): nb.write_text(nb.read_text().replace(base, ''))
+    for f in d.glob('*.ipynb'):
+        nb = json.loads(f.read_text().replace(base, ''))
+        for c in nb['cells']:
+            if 'show_doc' in ''.join(c['source']): list(map(escape_heading, c.get('outputs', [])))
+        f.write_text(json.dumps(nb))
     qy = yaml.safe_load((d/'_quarto.yml').read_text())
     qy.setdefault('project', {})['output-dir'] = str(out)
     for where, keys in QUARTO_ONLY.items():
