@@ -104,8 +104,7 @@ def visits(site, server, browser)->dict:
     return out
 
 def test_every_page_opens_without_console_errors(visits, server):
-    test_pages = set(visits)
-    assert set(chapters()) <= test_pages, f"chapters with no page: {set(chapters()) - test_pages}"
+    assert set(chapters()) <= set(visits), f"chapters with no page: {set(chapters()) - set(visits)}"
     errors = {p: v['console'] for p, v in visits.items() if v['console']}
     assert not errors, f"console errors: {errors}"
     missing = sorted({path for path, code in server.seen if code >= 400})
@@ -153,3 +152,10 @@ def test_no_raw_repr_where_a_rich_display_belongs(visits):
     raw = {p: [o[:120] for o in v['outputs'] if RAW_REPR.match(o)] for p, v in visits.items()}
     raw = {p: os for p, os in raw.items() if os}
     assert not raw, f"outputs that show a plain repr instead of the rich display: {raw}"
+
+def test_readme_links_resolve_on_github():
+    "README.md's relative links name files of the repository, as GitHub resolves them"
+    links = re.findall(r'\]\(((?![a-z][\w+.-]*:|#)[^)\s#]+)', (root/'README.md').read_text())
+    assert links, "README.md links no chapter"
+    missing = [l for l in links if not (root/l).exists()]
+    assert not missing, f"README.md links to missing files: {missing}"
