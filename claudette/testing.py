@@ -15,8 +15,9 @@ __all__ = ['MEDIA_TOKENS', 'ERROR_TYPES', 'TOOL_NAME_PATTERN', 'REQUEST_RULES', 
            'thinking_budget', 'thinking_not_forced', 'prefill_supported', 'forced_tool_supported', 'thinking_supported',
            'effort_supported', 'structured_supported', 'prompt_fits', 'check_request', 'sse_events', 'sse_text',
            'Request', 'LocalClaude', 'Route', 'route', 'BatchPlan', 'LocalBatch', 'LocalBatches', 'RateLimit',
-           'local_env', 'is_offline', 'offline_session', 'end_offline_session', 'shared_dir', 'corpus_entries', 'Match',
-           'Script', 'scrub', 'load_cassette', 'save_cassette', 'first_difference']
+           'point_env', 'restore_env', 'local_env', 'is_offline', 'offline_session', 'end_offline_session',
+           'shared_dir', 'corpus_entries', 'Match', 'Script', 'scrub', 'load_cassette', 'save_cassette',
+           'first_difference']
 
 # %% ../nbs/01_testing.ipynb #bda3e047
 import json, os, re, socket, threading, time, uuid, base64, math
@@ -956,24 +957,32 @@ def _rate_limited(srv, h, req, m):
         if (out := srv._messages(h, req)) is not None: srv.respond(h, out)
     finally: del h.end_headers
 
-# %% ../nbs/01_testing.ipynb #c883c6d2
+# %% ../nbs/01_testing.ipynb #33351bb6
 _ENV = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+
+def point_env(srv:LocalClaude, api_key:str="sk-local-test")->dict:
+    "Point the SDK's default clients at `srv`; returns what `restore_env` needs to undo it"
+    saved = {k: os.environ.get(k) for k in _ENV}
+    os.environ.pop("ANTHROPIC_AUTH_TOKEN", None)
+    os.environ.update(ANTHROPIC_BASE_URL=srv.base_url, ANTHROPIC_API_KEY=api_key)
+    return saved
+
+def restore_env(saved:dict):
+    "Put back the variables `point_env` changed"
+    for k, v in saved.items():
+        if v is None: os.environ.pop(k, None)
+        else: os.environ[k] = v
 
 @contextmanager
 def local_env(srv:LocalClaude, # A started server
               api_key:str="sk-local-test" # The key the SDK sends
              ):
     "Point the SDK's default clients at `srv` inside the block; restore the environment after"
-    saved = {k: os.environ.get(k) for k in _ENV}
-    os.environ.pop("ANTHROPIC_AUTH_TOKEN", None)
-    os.environ.update(ANTHROPIC_BASE_URL=srv.base_url, ANTHROPIC_API_KEY=api_key)
+    saved = point_env(srv, api_key)
     try: yield srv
-    finally:
-        for k, v in saved.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
+    finally: restore_env(saved)
 
-# %% ../nbs/01_testing.ipynb #a32fa5ad
+# %% ../nbs/01_testing.ipynb #9150669c
 def is_offline()->bool:
     "Use the local server instead of Claude? Yes under tests (`IN_TEST`), without `ANTHROPIC_API_KEY`, or with `CLAUDETTE_OFFLINE=1`"
     flag = os.environ.get("CLAUDETTE_OFFLINE", "").lower() in ("1", "true", "yes")
@@ -995,15 +1004,14 @@ def offline_session(**kw)->LocalClaude|_Live:
     if _session is None:
         _session = LocalClaude(**kw).start()
         _session.live = False
-        _session_env = local_env(_session)
-        _session_env.__enter__()
+        _session_env = point_env(_session)
     return _session
 
 def end_offline_session():
     "Stop the offline session's server and restore the environment as it was before"
     global _session, _session_env
     if _session is None: return
-    _session_env.__exit__(None, None, None)
+    restore_env(_session_env)
     _session.stop()
     _session = _session_env = None
 
