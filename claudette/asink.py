@@ -27,11 +27,11 @@ class AsyncClient(Client):
     __call__, count_tokens = async_twin(Client.__call__), async_twin(Client.count_tokens)
     structured = async_twin(Client.structured)
 
-# %% ../nbs/06_async.ipynb #b6f88713
+# %% ../nbs/06_async.ipynb #e81562e9
 class AsyncLoopRun(AsyncSteps):
     "The messages of an async tool loop as they happen; `value` lists them all once done"
 
 class AsyncChat(Chat):
     "An async conversation with Claude that keeps its history and runs its tools"
     _client_cls, tool_runner, loop_cls = AsyncClient, staticmethod(arun_tools), AsyncLoopRun
-    __call__ = async_twin(Chat.__call__)
+    __call__, count_tokens = async_twin(Chat.__call__), async_twin(Chat.count_tokens)

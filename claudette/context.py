@@ -107,19 +107,21 @@ def cut_points(msgs:list)->list:
     "Indices of `msgs` where a conversation may start: user messages that answer no tool call"
     return [i for i, m in enumerate(msgs) if m.get("role") == "user" and not answers_tools(m)]
 
-# %% ../nbs/04a_context.ipynb #42f38a05
+# %% ../nbs/04a_context.ipynb #981e75ca
 class Refuse:
     "Context policy (the default): raise `ContextTooLong` before sending a request that would not fit"
+    resumes = ()
     def params(self)->dict: return {}
     def cut(self, msgs:list, sizes:list, space:int): return None
     def __repr__(self): return "Refuse()"
 
-# %% ../nbs/04a_context.ipynb #e5e34f2d
+# %% ../nbs/04a_context.ipynb #ccdbf833
 @dataclass
 class Trim:
     "Context policy: drop the oldest exchanges until the request fits (to `target` of the room, so trims are rare)"
     keep_first:bool=False # Keep the first exchange (the opening prompt and its answer)
     target:float=0.75 # Share of the room to trim down to
+    resumes = ()
     def params(self)->dict: return {}
     def cut(self,
             msgs:list, # The messages of the request
@@ -136,7 +138,7 @@ class Trim:
                 if c >= head and tail[0] - tail[head] + tail[c] <= goal: return head, c
         return None
 
-# %% ../nbs/04a_context.ipynb #ea067f36
+# %% ../nbs/04a_context.ipynb #ea6b6ecc
 CONTEXT_BETA, COMPACT_BETA = "context-management-2025-06-27", "compact-2026-01-12"  # the betas of `context_management`
 MIN_COMPACT_TRIGGER = 50_000 # the API's smallest compaction trigger, in input tokens
 
@@ -161,6 +163,8 @@ class ApiEdits:
         if self.compact: edits.append({"type": "compact_20260112", "pause_after_compaction": self.pause_after_compaction, **trig})
         return {"context_management": {"edits": edits}, "betas": [CONTEXT_BETA] + ([COMPACT_BETA] if self.compact else [])}
     def cut(self, msgs:list, sizes:list, space:int): return 0, 0  # the API decides
+    @property
+    def resumes(self)->tuple: return ("compaction",) if self.pause_after_compaction else ()
 
 # %% ../nbs/04a_context.ipynb #4dc916e6
 def with_params(kw:dict, extra:dict)->dict:
