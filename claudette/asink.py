@@ -167,7 +167,9 @@ class AsyncLoopRun:
         self._gen = agen_func(self)
     def __aiter__(self): return self
     async def __anext__(self): return await self._gen.__anext__()
-    async def aclose(self): await self._gen.aclose()
+    async def aclose(self):
+        "Stop the loop: it sends no more requests"
+        await self._gen.aclose()
 
 @patch
 def toolloop(self:AsyncChat,

@@ -56,7 +56,9 @@ class Chat:
         self.box = Toolbox(self._tools, handlers=self._ns)
 
     @property
-    def model(self)->str: return self.c.model
+    def model(self)->str:
+        "The model of the chat's client"
+        return self.c.model
     @property
     def use(self)->Usage:
         "The total usage of this chat's calls"
@@ -174,7 +176,9 @@ class LoopRun:
         self._gen = gen_func(self)
     def __iter__(self): return self
     def __next__(self): return next(self._gen)
-    def close(self): self._gen.close()
+    def close(self):
+        "Stop the loop: it sends no more requests"
+        self._gen.close()
 
 @patch
 def toolloop(self:Chat,

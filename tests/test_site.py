@@ -84,6 +84,7 @@ return {
   plain: blocks.filter(c => !c.classList.contains('python') || (HIGHLIGHTABLE.test(c.innerText) && !styled(c)))
                .map(c => c.innerText.slice(0, 80)),
   outputs: [...document.querySelectorAll('.cell-output')].map(o => o.innerText),
+  defaults: document.querySelector('main').innerText.match(/<[\\w.]+ object at 0x[0-9a-f]+>/g) || [],
   // Markdown the renderer did not read, such as a link inside a link: `](` in prose, outside code
   markdown: [...document.querySelectorAll('main p, main li, main td')].map(prose).filter(t => /\\]\\(/.test(t)),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
@@ -150,7 +151,7 @@ def test_code_blocks_are_highlighted(visits):
 
 def test_no_raw_repr_where_a_rich_display_belongs(visits):
     raw = {p: [o[:120] for o in v['outputs'] if RAW_REPR.match(o)] for p, v in visits.items()}
-    raw = {p: os for p, os in raw.items() if os}
+    raw = {p: os + visits[p]['defaults'] for p, os in raw.items() if os or visits[p]['defaults']}
     assert not raw, f"outputs that show a plain repr instead of the rich display: {raw}"
 
 def test_readme_links_resolve_on_github():
