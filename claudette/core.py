@@ -6,15 +6,15 @@ Docs: https://claudette-dev.github.io/claudette/core.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_BREAKPOINTS', 'NONSTREAM_MAX_TOKENS', 'usage', 'search_conf', 'fetch_conf', 'code_conf', 'Spending', 'Client',
-           'mk_tool_choice', 'ModelRejects', 'Prepared', 'prepare', 'ReplyStream', 'usage_table']
+           'mk_tool_choice', 'ModelRejects', 'Prepared', 'prepare', 'ReplyStream', 'usage_table', 'usage_html']
 
-# %% ../nbs/04_core.ipynb #46b39c23
+# %% ../nbs/04_core.ipynb #442c4e16
 import inspect, threading, warnings
 from anthropic import Anthropic
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
 from .modelinfo import Cost, cost_of, lookup
-from .messages import MANY_IMGS, count_images, mk_msg, mk_msgs
+from .messages import MANY_IMGS, box, cat, contents_html, count_images, fields_html, md_html, mk_msg, mk_msgs, tag
 from .tools import Toolbox
 
 # %% ../nbs/04_core.ipynb #83454008
@@ -367,7 +367,7 @@ def __call__(self:Client,
     if cb: cb(r)
     return r
 
-# %% ../nbs/04_core.ipynb #2a92d96a
+# %% ../nbs/04_core.ipynb #4324fe12
 def usage_table(u:Usage, cost:Cost)->str:
     "A Markdown table of tokens and their cost"
     cw = _n(u,'cache_creation_input_tokens')
@@ -380,10 +380,15 @@ def usage_table(u:Usage, cost:Cost)->str:
     notes = "".join(f"\n\n*{n}*" for n in cost.notes)
     return "\n".join(lines) + notes
 
+def usage_html(u:Usage, cost:Cost)->str:
+    "The table of tokens and their cost, as HTML"
+    return md_html(usage_table(u, cost))
+
 @patch
-def _repr_markdown_(self:Client)->str:
-    last = self.result._repr_markdown_() if self.result is not None else "*No results yet*"
-    return f"{last}\n\n{usage_table(self.use, self.cost)}"
+def _repr_html_(self:Client)->str:
+    "Notebook display: the last result, then the tokens and cost so far"
+    last = cat(contents_html(self.result), fields_html(self.result)) if self.result is not None else tag("p", tag("i", "No results yet"))
+    return box(last, usage_html(self.use, self.cost))
 
 # %% ../nbs/04_core.ipynb #e051f4ff
 @patch
