@@ -675,7 +675,7 @@ def contents_html(r, # an SDK Message, a message dict, a list of blocks, one blo
     if note := stop_note(r): parts.append(tag('blockquote', f"⚠️ {note}"))
     return cat(*parts)
 
-# %% ../nbs/02_messages.ipynb #fa8513cc
+# %% ../nbs/02_messages.ipynb #727d6752
 def usage_line(u)->str:
     "A compact one-line summary of a `usage` object or dict"
     if u is None: return "(no usage)"
@@ -691,7 +691,7 @@ def fields_html(r)->Html:
     "The main fields of reply `r`, folded"
     fs = [('id', _get(r, 'id')), ('model', _get(r, 'model')), ('stop_reason', _get(r, 'stop_reason')),
           ('stop_sequence', _get(r, 'stop_sequence'))]
-    items = [tag('li', f"{k}: ", tag('code', v)) for k, v in fs]
+    items = [tag("li", f"{k}: ", tag("code", str(v))) for k, v in fs]
     if sd := _get(r, 'stop_details'): items.append(tag('li', 'stop_details: ', ', '.join(f'{k}={v}' for k, v in to_params(sd).items())))
     items.append(tag('li', f"usage: {usage_line(_get(r, 'usage'))}"))
     return tag('details', tag('summary', 'Details'), tag('ul', *items), cls='claudette-fields')
