@@ -10,7 +10,7 @@ __all__ = ['MAX_IMG_SIDE', 'MANY_IMGS_SIDE', 'MANY_IMGS', 'MAX_IMG_BYTES', 'MAX_
            'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag', 'safe_url', 'link',
            'md_html', 'box', 'Shown', 'shown', 'contents', 'contents_html', 'usage_line', 'fields_html']
 
-# %% ../nbs/02_messages.ipynb #cac2e275
+# %% ../nbs/02_messages.ipynb #6c8f77b6
 import base64, copy, functools, html, io, json, os, re, sys, typing, urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -350,7 +350,7 @@ def stop_note(r)->str|None:
                 + (f": {why}" if why else '') + (f"; recommended model: {alt}" if alt else ''))
     return f"stopped for an unexpected reason ({sr!r}): the reply may be incomplete"
 
-# %% ../nbs/02_messages.ipynb #ea672e25
+# %% ../nbs/02_messages.ipynb #6cfab382
 class Html(str):
     "HTML built by claudette: `esc` leaves it as is, every other string is escaped"
     def _repr_html_(self): return str(self)
@@ -385,7 +385,7 @@ def link(text, url)->Html:
     if u := safe_url(url): return tag('a', text or u, href=u, target='_blank', rel='noopener noreferrer')
     return esc(text or url or '')
 
-# %% ../nbs/02_messages.ipynb #3ce0e438
+# %% ../nbs/02_messages.ipynb #9e133cb9
 @functools.cache
 def _md_renderer():
     "markdown-it for untrusted Markdown: CommonMark with tables, no raw HTML, safe links, images as links"
@@ -407,7 +407,7 @@ def box(*parts)->Html:
     "A display's `parts` in a `div` that MathJax leaves alone (a `$` in a reply is a dollar, not math)"
     return tag('div', *parts, cls='claudette tex2jax_ignore mathjax_ignore')
 
-# %% ../nbs/02_messages.ipynb #e434da30
+# %% ../nbs/02_messages.ipynb #663d4183
 @dataclass
 class Shown:
     "What one block shows, in no particular format"
@@ -440,7 +440,7 @@ def _error_code(c)->str|None:
     "The error code of server-tool result content `c`, if it is an error"
     return None if isinstance(c, (list, str)) or c is None else _get(c, 'error_code')
 
-# %% ../nbs/02_messages.ipynb #2214d174
+# %% ../nbs/02_messages.ipynb #133cb7b3
 def _thinking(b)->Shown:
     if _typ(b) == 'redacted_thinking': return Shown('Thinking', note='redacted', fold=True)
     t = _get(b, 'thinking', '')
@@ -511,7 +511,7 @@ def _tool_search(b)->Shown:
     names = [_get(r, 'tool_name', '?') for r in _get(c, 'tool_references', [])]
     return Shown('Tool search', call=', '.join(names)) if names else Shown('Tool search', note='found no tools')
 
-# %% ../nbs/02_messages.ipynb #25c41567
+# %% ../nbs/02_messages.ipynb #2257dee7
 def _image(b)->Shown:
     src = _get(b, 'source', {})
     if _get(src, 'type') == 'base64':
@@ -564,7 +564,7 @@ def shown(b)->Shown:
     "What block `b` (not a text block) shows"
     return BLOCK_SHOWN.get(_typ(b), _unknown)(b)
 
-# %% ../nbs/02_messages.ipynb #c5995169
+# %% ../nbs/02_messages.ipynb #b7d1c554
 _MARK = re.compile('\ue000(\\d+)\ue001')   # a citation number in text, replaced once the text is rendered
 
 def _cite(c)->tuple:
@@ -599,7 +599,7 @@ def _pieces(r, notes:dict, show_thk:bool=True)->list:
         elif show_thk or t not in ('thinking', 'redacted_thinking'): res.append(shown(b))
     return [p for p in res if not isinstance(p, str) or p.strip()]
 
-# %% ../nbs/02_messages.ipynb #4c29680c
+# %% ../nbs/02_messages.ipynb #e181ca2b
 def _code(s:str)->str:
     "`s` as inline Markdown code on one line, whatever backticks it holds"
     s = ' '.join(s.split())
