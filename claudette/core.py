@@ -9,7 +9,8 @@ __all__ = ['DONE', 'SDK_ENV', 'MAX_BREAKPOINTS', 'NONSTREAM_MAX_TOKENS', 'STREAM
            'search_conf', 'fetch_conf', 'code_conf', 'Spending', 'Emit', 'StreamClosed', 'enter', 'leave',
            'next_or_done', 'maybe_await', 'Steps', 'run_steps', 'AsyncSteps', 'arun_steps', 'ReplyStream',
            'AsyncReplyStream', 'Client', 'shared_sdk', 'mk_tool_choice', 'ModelRejects', 'cache_marks', 'Prepared',
-           'prepare', 'Call', 'merge_prefill', 'snapshot', 'BadReply', 'api_error', 'checked_reply', 'usage_table']
+           'prepare', 'Call', 'merge_prefill', 'snapshot', 'BadReply', 'api_error', 'checked_reply', 'usage_table',
+           'usage_html']
 
 # %% ../nbs/04_core.ipynb #550702dd
 import asyncio, httpx2, inspect, os, threading, warnings, weakref
@@ -20,7 +21,7 @@ from anthropic import Anthropic, AnthropicError, APIConnectionError, APIError, A
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
 from .modelinfo import Cost, cost_of, lookup
-from .messages import MANY_IMGS, count_images, mk_msg, mk_msgs
+from .messages import MANY_IMGS, box, cat, contents_html, count_images, fields_html, md_html, mk_msg, mk_msgs, tag
 from .tools import Toolbox
 
 # %% ../nbs/04_core.ipynb #83454008
@@ -228,7 +229,7 @@ async def arun_steps(steps):
 class _ReplyView:
     "What a reply stream keeps besides its items"
     partial = None  # what a stream that ended early had received (a `Message` snapshot)
-    def _repr_markdown_(self): return self.value._repr_markdown_() if self.value else "*(stream not finished)*"
+    hooks = ()  # hooks of this stream only, called after the client's (see `Client.hooks`); live display sets them
 
 class ReplyStream(_ReplyView, Steps):
     "Text (or events) of a streamed reply as it arrives; `value` is the final `Message` once done"
@@ -461,9 +462,9 @@ def endpoint(self:Client, call:Call):
     return self.c.messages
 
 @patch
-def _notify(self:Client, name:str, *args):
-    "Call method `name` of each hook that has it"
-    for h in self.hooks:
+def _notify(self:Client, name:str, *args, view=None):
+    "Call method `name` of each hook that has it: the client's, then those of stream `view`"
+    for h in (*self.hooks, *getattr(view, "hooks", ())):
         if (f := getattr(h, name, None)) is not None: f(*args)
 
 # %% ../nbs/04_core.ipynb #8c0a1d03
@@ -502,7 +503,7 @@ def checked_reply(r)->Message:
 @patch
 def reply_steps(self:Client, call:Call, view=None):
     "Steps of one request: the one place it is sent and its reply, or exception, comes back; streamed to `view` if given"
-    self._notify("request", call)
+    self._notify("request", call, view=view)
     try:
         if view is None and (call.kw["max_tokens"] <= NONSTREAM_MAX_TOKENS or "timeout" in call.kw):
             r = yield partial(self.endpoint(call).create, messages=call.msgs, **call.kw)
@@ -510,11 +511,11 @@ def reply_steps(self:Client, call:Call, view=None):
         r = checked_reply(r)
     except BaseException as e:
         err = api_error(e)
-        self._notify("error", call, err)
+        self._notify("error", call, err, view=view)
         if err is e: raise
         raise err from e
     r = self._record(merge_prefill(r, call.prefill), call)
-    self._notify("reply", call, r)
+    self._notify("reply", call, r, view=view)
     if call.cb: yield partial(call.cb, r)
     return r
 
@@ -526,7 +527,7 @@ def _stream_steps(self:Client, call:Call, view=None):
     try:
         if view is not None and call.prefill and not call.events: yield Emit(call.prefill.rstrip())
         while (e := (yield partial(next_or_done, s))) is not DONE:
-            if self.hooks: self._notify("event", call, e)
+            if self.hooks or view is not None and view.hooks: self._notify("event", call, e, view=view)
             if view is None: continue
             if e.type == "text" and not call.events: yield Emit(e.text)
             elif call.events and e.type in STREAM_EVENT_TYPES: yield Emit(e)
@@ -577,10 +578,15 @@ def usage_table(u:Usage, cost:Cost)->str:
     notes = "".join(f"\n\n*{n}*" for n in cost.notes)
     return "\n".join(lines) + notes
 
+def usage_html(u:Usage, cost:Cost)->str:
+    "The table of tokens and their cost, as HTML"
+    return md_html(usage_table(u, cost))
+
 @patch
-def _repr_markdown_(self:Client)->str:
-    last = self.result._repr_markdown_() if self.result is not None else "*No results yet*"
-    return f"{last}\n\n{usage_table(self.use, self.cost)}"
+def _repr_html_(self:Client)->str:
+    "Notebook display: the last result, then the tokens and cost so far"
+    last = cat(contents_html(self.result), fields_html(self.result)) if self.result is not None else tag("p", tag("i", "No results yet"))
+    return box(last, usage_html(self.use, self.cost))
 
 # %% ../nbs/04_core.ipynb #3be900a4
 @patch
