@@ -7,8 +7,8 @@ Docs: https://claudette-dev.github.io/claudette/testkit.html.md"""
 # %% auto #0
 __all__ = ['pytest_addoption', 'pytest_configure', 'local_claude', 'pytest_runtest_call', 'local_claude_session']
 
-# %% ../nbs/14_testkit.ipynb #b89b4624
-import json, os
+# %% ../nbs/14_testkit.ipynb #c2bc1c45
+import os
 from pathlib import Path
 import pytest
 from .testing import LocalClaude, point_env, restore_env
