@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from .testing import LocalClaude, point_env, restore_env
 
-# %% ../nbs/14_testkit.ipynb #9fe73ad5
+# %% ../nbs/14_testkit.ipynb #03efabc7
 def pytest_addoption(parser):
+    "Add `--claudette-record` to pytest's options"
     parser.addoption("--claudette-record", action="store_true",
                      help="record the cassettes of tests marked claudette_cassette from the Anthropic API (ANTHROPIC_API_KEY)")
 
 def pytest_configure(config):
+    "Declare the `claudette_cassette` marker"
     config.addinivalue_line("markers", "claudette_cassette(path): serve local_claude from this cassette, relative to the test file")
 
 def _server(request)->LocalClaude:
