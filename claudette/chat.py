@@ -20,7 +20,7 @@ from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_html
 
-# %% ../nbs/05_chat.ipynb #dc9ad689
+# %% ../nbs/05_chat.ipynb #dcce89bf
 class Chat:
     "A conversation with Claude that keeps its history and runs its tools"
     _client_cls, tool_runner = Client, staticmethod(run_tools)  # what `AsyncChat` changes
@@ -59,19 +59,24 @@ class Chat:
         self._tools = list(tools or [])
         self.box = Toolbox(self._tools, handlers=self._ns)
 
-    @property
-    def model(self)->str:
-        "The model of the chat's client"
-        return self.c.model
-    @property
-    def use(self)->Usage:
-        "The total usage of this chat's calls"
-        return self.spent.use
-    @property
-    def cost(self)->Cost:
-        "The total cost of this chat's calls"
-        return self.spent.cost
-    def __repr__(self): return f"Chat({self.model!r}, {len(self.h)} messages, {len(self.box)} tools, {self.cost.total:.6f} USD)"
+# %% ../nbs/05_chat.ipynb #b6f03951
+@patch(as_prop=True)
+def model(self:Chat)->str:
+    "The model of the chat's client"
+    return self.c.model
+
+@patch(as_prop=True)
+def use(self:Chat)->Usage:
+    "The total usage of this chat's calls"
+    return self.spent.use
+
+@patch(as_prop=True)
+def cost(self:Chat)->Cost:
+    "The total cost of this chat's calls"
+    return self.spent.cost
+
+@patch
+def __repr__(self:Chat): return f"Chat({self.model!r}, {len(self.h)} messages, {len(self.box)} tools, {self.cost.total:.6f} USD)"
 
 # %% ../nbs/05_chat.ipynb #8ab4d204
 def _role(m): return m["role"] if isinstance(m, dict) else getattr(m, "role", None)
@@ -304,7 +309,7 @@ class ToolResultsEvent:
     message: dict
     type: str = "tool_results"
 
-# %% ../nbs/05_chat.ipynb #2916ab8f
+# %% ../nbs/05_chat.ipynb #0756ce34
 def strict_schema(s:dict)->dict:
     "A copy of JSON schema `s` as structured outputs want it: no additional properties on any object"
     if isinstance(s, list): return [strict_schema(x) for x in s]
@@ -320,6 +325,7 @@ def _calls_schema(box:Toolbox)->dict:
     return {"type": "object", "properties": {"calls": {"type": "array", "items": {"anyOf": items}}},
             "required": ["calls"], "additionalProperties": False}
 
+# %% ../nbs/05_chat.ipynb #3cef9b5b
 @patch
 def _structured_plan(self:Client, tools, ns, kwargs):
     "The tools, the call arguments, and a parser of the reply into (tool name, input) pairs, for `structured`"

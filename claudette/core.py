@@ -7,7 +7,7 @@ Docs: https://claudette-dev.github.io/claudette/core.html.md"""
 # %% auto #0
 __all__ = ['DONE', 'SDK_ENV', 'MAX_BREAKPOINTS', 'NONSTREAM_MAX_TOKENS', 'STREAM_EVENT_TYPES', 'READ_ERRORS', 'usage',
            'search_conf', 'fetch_conf', 'code_conf', 'Spending', 'Emit', 'StreamClosed', 'enter', 'leave',
-           'next_or_done', 'maybe_await', 'Steps', 'AsyncSteps', 'run_steps', 'arun_steps', 'ReplyStream',
+           'next_or_done', 'maybe_await', 'Steps', 'run_steps', 'AsyncSteps', 'arun_steps', 'ReplyStream',
            'AsyncReplyStream', 'Client', 'shared_sdk', 'mk_tool_choice', 'ModelRejects', 'cache_marks', 'Prepared',
            'prepare', 'Call', 'merge_prefill', 'snapshot', 'BadReply', 'api_error', 'checked_reply', 'usage_table',
            'usage_html']
@@ -157,7 +157,7 @@ async def maybe_await(x):
     "`x`, awaited if it is awaitable"
     return (await x) if inspect.isawaitable(x) else x
 
-# %% ../nbs/04_core.ipynb #1aafaedf
+# %% ../nbs/04_core.ipynb #41c1dd36
 class _Driver:
     "What the sync and async drivers share: advancing the steps, and keeping their result"
     def __init__(self, steps_func): # Called with the driver, returns the steps (a generator)
@@ -193,6 +193,11 @@ class Steps(_Driver):
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
+def run_steps(steps):
+    "Run `steps` to their end; their result"
+    return Steps(lambda _: steps).drain()
+
+# %% ../nbs/04_core.ipynb #9b95734e
 class AsyncSteps(_Driver):
     "Drive steps from an `async for` loop: each I/O call made and awaited, each `Emit` handed out"
     def __aiter__(self): return self
@@ -215,10 +220,6 @@ class AsyncSteps(_Driver):
         except StreamClosed: pass
     async def __aenter__(self): return self
     async def __aexit__(self, *exc): await self.aclose()
-
-def run_steps(steps):
-    "Run `steps` to their end; their result"
-    return Steps(lambda _: steps).drain()
 
 async def arun_steps(steps):
     "Run `steps` to their end, awaiting their I/O; their result"
@@ -370,7 +371,7 @@ def _place_cache(self:Client, msgs:Prepared, kw:dict)->list:
     if dropped and not self.cache: warnings.warn(f"dropped {dropped} cache breakpoint(s): the API accepts at most {MAX_BREAKPOINTS}", stacklevel=3)
     return msgs
 
-# %% ../nbs/04_core.ipynb #d7f38ef2
+# %% ../nbs/04_core.ipynb #0d9338ca
 @dataclass
 class Call:
     "One request as claudette sends it: the SDK's arguments, and what to do with the reply"
@@ -381,6 +382,16 @@ class Call:
     cb: Callable|None = None # Called (awaited if async) with the final `Message`
     partial: Message|None = None # What a stream that ended early had received
 
+# %% ../nbs/04_core.ipynb #35ccbeae
+def _thinking(spec, maxtok:int, maxthinktok:int, effort:str|None, refuse)->tuple:
+    "`(kw, maxtok, effort)` for a thinking budget: a budget where the model takes one, else adaptive thinking at a matching effort"
+    if not maxthinktok: return {}, maxtok, effort
+    if "enabled" in spec.thinking or not spec.exact:
+        return {"thinking": {"type": "enabled", "budget_tokens": maxthinktok}}, maxtok + maxthinktok if maxtok <= maxthinktok else maxtok, effort
+    if "adaptive" in spec.thinking: return {"thinking": {"type": "adaptive"}}, maxtok, effort or _budget_effort(maxthinktok, spec.efforts)
+    refuse("does not support extended thinking")
+
+# %% ../nbs/04_core.ipynb #bbfd7d9b
 @patch
 def mk_call(self:Client,
             msgs:list|str, # A prompt, or the messages of the conversation (see `mk_msgs`)
@@ -406,14 +417,8 @@ def mk_call(self:Client,
     if box and box.schemas: kw["tools"] = box.schemas
     choice = mk_tool_choice(tool_choice)
     if choice: kw["tool_choice"] = choice
-    if maxthinktok:
-        if "enabled" in spec.thinking or not spec.exact:
-            kw["thinking"] = {"type": "enabled", "budget_tokens": maxthinktok}
-            if maxtok <= maxthinktok: maxtok = maxthinktok + maxtok
-        elif "adaptive" in spec.thinking:
-            kw["thinking"] = {"type": "adaptive"}
-            effort = effort or _budget_effort(maxthinktok, spec.efforts)
-        else: refuse("does not support extended thinking")
+    think, maxtok, effort = _thinking(spec, maxtok, maxthinktok, effort, refuse)
+    kw.update(think)
     if effort:
         if effort not in spec.efforts: refuse(f"effort {effort!r} is not supported; levels: {', '.join(spec.efforts) or 'none'}")
         kw["output_config"] = (kw.get("output_config") or {}) | {"effort": effort}
