@@ -33,7 +33,7 @@ def can_show()->bool:
     except ImportError: return False
     return getattr(get_ipython(), 'kernel', None) is not None
 
-# %% ../nbs/09_live.ipynb #6c23a7fb
+# %% ../nbs/09_live.ipynb #03481907
 def _grow(b:dict, d):
     "Add stream delta `d` to block `b` (a dict) being written"
     t = d.type
@@ -53,7 +53,9 @@ class LiveView:
         self.done, self.texts, self.blocks, self.spent = [], [], {}, Spending()
         self.handle, self.started, self.last, self.replies, self.updates = None, False, 0.0, 0, 0
 
-    def request(self, call): self.blocks = {}
+    def request(self, call):
+        "A request is sent: a new reply begins"
+        self.blocks = {}
     def event(self, call, e):
         "A stream event: a block starts, grows or is complete"
         t, i = e.type, getattr(e, 'index', None)
@@ -62,9 +64,14 @@ class LiveView:
         elif t == 'content_block_stop': self.blocks[i] = [to_params(e.content_block), True]
         else: return
         self.refresh()
-    def reply(self, call, r): self.add(r)
-    def tool_results(self, call, msg): self.add(msg)
+    def reply(self, call, r):
+        "A reply is complete"
+        self.add(r)
+    def tool_results(self, call, msg):
+        "A chat's tools have run: `msg` is the user message of their results"
+        self.add(msg)
     def error(self, call, e):
+        "The request failed, or the stream was closed"
         self.done.append(tag('blockquote', f"⚠️ the reply ended early: {type(e).__name__} {e}".strip()))
         self.refresh(force=True)
 
@@ -97,7 +104,7 @@ def writing(self:LiveView)->Html:
         elif complete or b.get('type') == 'text': run.append(b)
     return Html(''.join(parts + ([contents_html(run)] if run else [])))
 
-# %% ../nbs/09_live.ipynb #0204ec36
+# %% ../nbs/09_live.ipynb #da22fb14
 @patch
 def render(self:LiveView, final:bool=False)->tuple[str, str]:
     "The output's (html, text) now"
@@ -118,7 +125,9 @@ def refresh(self:LiveView, force:bool=False, final:bool=False):
         self.updates += 1
 
 @patch
-def finish(self:LiveView): self.refresh(force=True, final=True)
+def finish(self:LiveView):
+    "The last update: everything, finished"
+    self.refresh(force=True, final=True)
 
 @patch
 def _display(self:LiveView, html, text):
