@@ -176,17 +176,18 @@ def fit_json(o, # A message or a block, to be sent to the API
     if n > MAX_REQUEST_BYTES: raise ValueError(f"it is {n:,} bytes, more than the API accepts in a request ({MAX_REQUEST_BYTES:,})")
     return o
 
-# %% ../nbs/05_chat.ipynb #e03f3109
-def _bad_use(b:dict)->bool:
-    return not (isinstance(b.get("id"), str) and b["id"] and isinstance(b.get("name"), str) and isinstance(b.get("input"), dict))
+# %% ../nbs/05_chat.ipynb #0b5e84c5
+def _bad_use(b)->bool:
+    id, name, inp = (getattr(b, k, None) for k in ("id", "name", "input"))
+    return not (isinstance(id, str) and id and isinstance(name, str) and isinstance(inp, dict))
 
 def fit_reply(r:Message)->dict:
     "Reply `r` as the message the history keeps, or a `BadReply` naming why the API would refuse it back"
+    uses = [b for b in r.content if b.type == "tool_use"]
+    if any(_bad_use(b) for b in uses): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
+    if len({b.id for b in uses}) < len(uses): raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
     blocks = [b for b in to_params(r.content) if not (b.get("type") == "text" and not b.get("text"))]
     if not blocks: raise BadReply(f"The reply has no content (stop_reason {r.stop_reason!r}): there is nothing to keep", r)
-    uses = [b for b in blocks if b.get("type") == "tool_use"]
-    if any(_bad_use(b) for b in uses): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
-    if len({b["id"] for b in uses}) < len(uses): raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
     try: return fit_json({"role": "assistant", "content": blocks})
     except ValueError as e: raise BadReply(f"The reply cannot be sent back to the API: {e}", r) from None
 
@@ -261,7 +262,7 @@ def _guarded(self:Chat, steps):
     try: return (yield from steps)
     finally: self._turn_lock.release()
 
-# %% ../nbs/05_chat.ipynb #9295b059
+# %% ../nbs/05_chat.ipynb #e174a6fe
 @patch
 def _msg_tokens(self:Chat, m)->int:
     "`approx_tokens(m)`, remembered for the messages of the history"
@@ -324,7 +325,7 @@ def __call__(self:Chat,
     if stream: return self.c.stream_cls(lambda view: self._guarded(turn(view)))
     return self.c.drive(self._guarded(turn()))
 
-# %% ../nbs/05_chat.ipynb #3cf49bd1
+# %% ../nbs/05_chat.ipynb #3a482076
 FINAL_PROMPT = ("You have no more tool uses. Please summarize your findings. If you did not complete your goal, "
                 "tell the user what further work is needed.")
 
@@ -359,7 +360,7 @@ def toolloop(self:Chat,
     return self.loop_cls(lambda run: self._guarded(self._loop_steps(pr, max_steps, cont_func, final_prompt, stream, kwargs, run, budget)))
 Chat.loop_cls = LoopRun
 
-# %% ../nbs/05_chat.ipynb #d9f8803d
+# %% ../nbs/05_chat.ipynb #e73ac855
 @patch
 def _loop_steps(self:Chat, pr, max_steps, cont_func, final_prompt, stream, kwargs, run, budget=None):
     "Steps of the tool loop: each reply and each tool-results message emitted as it happens"
@@ -453,7 +454,7 @@ def _structured_steps(self:Client, call, box:Toolbox, parse):
     for name, inp in parse(r): out.append((yield partial(invoke, box, name, inp)))
     return out
 
-# %% ../nbs/05_chat.ipynb #950742d9
+# %% ../nbs/05_chat.ipynb #ab97333b
 @patch
 def count_tokens(self:Chat,
                  pr=None, # A prompt to count with the history; None for the next request without a new prompt
