@@ -25,6 +25,10 @@ from smalldocs.site import Site
 root = Path(__file__).resolve().parent.parent
 QUARTO_ONLY = {'format': ['commonmark'], 'format.html': ['keep-md'], 'website': ['twitter-card', 'open-graph'], '': ['format-links']}
 
+# Bootswatch themes load their font from Google: the site loads nothing from elsewhere (it works offline, and tracks
+# no reader), so the theme falls back to the system's sans-serif fonts.
+WEB_FONT = re.compile(r'@import url\(["\']?https://fonts\.googleapis\.com/[^)]*\);?')
+
 class NbdevSite(Site):
     "A smalldocs site whose pages are named by their `output-file`, as Quarto names them"
     def warn(self, msg):
@@ -37,6 +41,10 @@ class NbdevSite(Site):
 
     def find_page(self, target):
         return super().find_page(target) or next((p for p in self.pages.values() if p.out == target), None)
+
+def unlink_private(md:str)->str:
+    "`md` without nbdev's doclinks to private names (`_typ`, `Message._repr_markdown_`), which have no docs to link to"
+    return re.sub(r'\[(`[\w.]*?\b_(?!_)\w*`)\]\([^)\s]*#[^)\s]*\)', r'\1', md)
 
 def escape_heading(o:dict):
     "Escape `_` in the headings of show_doc output `o`: Markdown reads `Chat.__call__` as bold, Quarto's ids keep them"
@@ -62,7 +70,7 @@ def stage(proc:Path, site_url:str, out:Path)->Path:
     shutil.copytree(proc, d, dirs_exist_ok=True)
     base = site_url.rstrip('/') + '/'
     for f in d.glob('*.ipynb'):
-        nb = json.loads(f.read_text().replace(base, ''))
+        nb = json.loads(unlink_private(f.read_text().replace(base, '')))
         for c in nb['cells']:
             if 'show_doc' in ''.join(c['source']): list(map(escape_heading, c.get('outputs', [])))
         f.write_text(json.dumps(nb))
@@ -93,6 +101,7 @@ def build(strict:bool=False)->int:
         site = NbdevSite(load(d), quiet=True)
         n = site.build()
     finally: shutil.rmtree(d, ignore_errors=True)
+    for css in (out/'site_libs'/'themes').glob('*.css'): css.write_text(WEB_FONT.sub('', css.read_text()))
     broken = [w for w in site.warnings if 'broken link' in w]
     for w in site.warnings: print(f"docs: warning: {w}", file=sys.stderr)
     print(f"docs: {n} pages in {out.relative_to(root)}/ in {time.time()-t0:.1f}s, {len(site.warnings)} warnings")
