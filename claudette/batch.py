@@ -7,9 +7,9 @@ Docs: https://claudette-dev.github.io/claudette/batch.html.md"""
 # %% auto #0
 __all__ = ['PARAMS_NEEDED', 'BATCH_MAX_REQUESTS', 'BATCH_MAX_BYTES', 'CUSTOM_ID', 'POLL_BACKOFF', 'CLOCK_SKEW', 'RATE_KINDS',
            'RETRYABLE', 'batch_params', 'batch_requests', 'request_size', 'split_requests', 'BatchFailure',
-           'batch_result', 'BatchResults', 'batch_dir', 'fingerprint', 'BatchJob', 'is_async_sdk', 'sdk_client',
-           'progress_bar', 'batch', 'abatch', 'BatchList', 'list_batches', 'alist_batches', 'Bucket', 'retry_after',
-           'RateGate', 'MapResults', 'gated', 'amap']
+           'batch_result', 'Results', 'BatchResults', 'batch_dir', 'fingerprint', 'BatchJob', 'is_async_sdk',
+           'sdk_client', 'progress_bar', 'batch', 'abatch', 'BatchList', 'list_batches', 'alist_batches', 'Bucket',
+           'retry_after', 'RateGate', 'MapResults', 'gated', 'amap']
 
 # %% ../nbs/13_batch.ipynb #f09f3cde
 import asyncio, hashlib, inspect, json, os, re, threading, time
@@ -91,18 +91,35 @@ def batch_result(line)->Message|BatchFailure:
     err = r.error.error.model_dump(include={"type", "message"}) if r.type == "errored" else None
     return BatchFailure(line.custom_id, r.type, err)
 
-# %% ../nbs/13_batch.ipynb #35714cc1
+# %% ../nbs/13_batch.ipynb #0368b4a5
 def _batch_priced(u):
     "Usage `u` as billed in a batch, whatever tier it reports"
     return u if getattr(u, "service_tier", None) == "batch" else u.model_copy(update={"service_tier": "batch"})
 
-class BatchResults(list):
-    "Batch results in input order: a `Message` for each succeeded request, a `BatchFailure` for each other"
-    def __init__(self, items=(), batch_ids=(), timing=None):
+class Results(list):
+    "Values in input order, failures among them; with the usage and cost of the replies"
+    failed = BaseException # The type of a failure among the values
+    def __init__(self, items=(), price:Callable|None=None): # `price` turns a reply's usage into the usage billed
         super().__init__(items)
-        self.batch_ids, self.timing, self.spent = list(batch_ids), dict(timing or {}), Spending()
+        self.spent = Spending()
         for m in self:
-            if isinstance(m, Message): self.spent.add(_batch_priced(m.usage), m.model)
+            if isinstance(m, Message): self.spent.add(price(m.usage) if price else m.usage, m.model)
+    @property
+    def failures(self)->dict:
+        "The failures, by position"
+        return {i: r for i, r in enumerate(self) if isinstance(r, self.failed)}
+    @property
+    def use(self): return self.spent.use
+    @property
+    def cost(self)->Cost: return self.spent.cost
+    def _repr_markdown_(self): return self.summary()
+
+class BatchResults(Results):
+    "Batch results in input order: a `Message` for each succeeded request, a `BatchFailure` for each other"
+    failed = BatchFailure
+    def __init__(self, items=(), batch_ids=(), timing=None):
+        super().__init__(items, _batch_priced)
+        self.batch_ids, self.timing = list(batch_ids), dict(timing or {})
 
     @property
     def counts(self)->dict:
@@ -111,22 +128,11 @@ class BatchResults(list):
         for r in self: c["succeeded" if isinstance(r, Message) else r.kind] += 1
         return {k: v for k, v in c.items() if v or k == "succeeded"}
 
-    @property
-    def failures(self)->dict:
-        "The failures, by position"
-        return {i: r for i, r in enumerate(self) if isinstance(r, BatchFailure)}
-
-    @property
-    def use(self): return self.spent.use
-    @property
-    def cost(self)->Cost: return self.spent.cost
-
     def summary(self)->str:
         "One line: counts, cost and time"
         t = self.timing
         times = f"; {t.get('claudette', 0):.2f} s in claudette, {t.get('api', 0):.2f} s in API calls, {t.get('waiting', 0):.2f} s waiting" if t else ""
         return f"{len(self)} results ({', '.join(f'{v:,} {k}' for k, v in self.counts.items())}) from {len(self.batch_ids)} batch(es); ${self.cost.total:.4f} at the batch price{times}"
-    def _repr_markdown_(self): return self.summary()
 
 # %% ../nbs/13_batch.ipynb #4df42df8
 def batch_dir()->Path:
@@ -429,29 +435,18 @@ async def handle_async(self:RateGate, request, call_next):
     self.leave(r, ticket)
     return r
 
-# %% ../nbs/13_batch.ipynb #adac4182
+# %% ../nbs/13_batch.ipynb #68b02687
 RETRYABLE = (RateLimitError, InternalServerError, APIConnectionError)  # worth another try after the gate's pause
 
-class MapResults(list):
+class MapResults(Results):
     "Results in input order, each failure the exception it raised; with the total cost, the time taken and the 429s"
     def __init__(self, items=(), elapsed:float=0., limited:int=0):
         super().__init__(items)
-        self.elapsed, self.limited, self.spent = elapsed, limited, Spending()
-        for r in self:
-            if isinstance(r, Message): self.spent.add(r.usage, r.model)
-    @property
-    def failures(self)->dict:
-        "The failures, by position"
-        return {i: r for i, r in enumerate(self) if isinstance(r, BaseException)}
-    @property
-    def use(self): return self.spent.use
-    @property
-    def cost(self)->Cost: return self.spent.cost
+        self.elapsed, self.limited = elapsed, limited
     def summary(self)->str:
         "One line: counts, rate, 429s, cost"
         return (f"{len(self)} results ({len(self)-len(self.failures)} ok, {len(self.failures)} failed) in {self.elapsed:.1f} s "
                 f"({len(self)/max(self.elapsed, 1e-9):.1f}/s); {self.limited} answered 429; ${self.cost.total:.4f}")
-    def _repr_markdown_(self): return self.summary()
 
 def gated(client:Client, gate:RateGate)->Client:
     "A twin of `client` whose calls go through `gate`, adding to `client`'s totals, log and hooks"
