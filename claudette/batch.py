@@ -91,7 +91,7 @@ def batch_result(line)->Message|BatchFailure:
     err = r.error.error.model_dump(include={"type", "message"}) if r.type == "errored" else None
     return BatchFailure(line.custom_id, r.type, err)
 
-# %% ../nbs/13_batch.ipynb #0368b4a5
+# %% ../nbs/13_batch.ipynb #79be8ecb
 def _batch_priced(u):
     "Usage `u` as billed in a batch, whatever tier it reports"
     return u if getattr(u, "service_tier", None) == "batch" else u.model_copy(update={"service_tier": "batch"})
@@ -109,9 +109,13 @@ class Results(list):
         "The failures, by position"
         return {i: r for i, r in enumerate(self) if isinstance(r, self.failed)}
     @property
-    def use(self): return self.spent.use
+    def use(self):
+        "The replies' usage, added up"
+        return self.spent.use
     @property
-    def cost(self)->Cost: return self.spent.cost
+    def cost(self)->Cost:
+        "The replies' cost, added up"
+        return self.spent.cost
     def _repr_markdown_(self): return self.summary()
 
 class BatchResults(Results):
@@ -151,7 +155,7 @@ def _write_atomic(path:Path, obj):
     tmp.write_text(json.dumps(obj))
     os.replace(tmp, path)
 
-# %% ../nbs/13_batch.ipynb #2abcd49b
+# %% ../nbs/13_batch.ipynb #e370a584
 class BatchJob:
     "Requests run as message batches: split within limits, submitted once, polled, results in input order; state kept on disk"
     def __init__(self,
@@ -183,9 +187,13 @@ class BatchJob:
             raise ValueError(f"{self.path} holds the state of other batch requests: give this job another path, or delete it")
         return st
 
-    def save(self): _write_atomic(self.path, self.state)
+    def save(self):
+        "Write the job's state to `path`, atomically"
+        _write_atomic(self.path, self.state)
     @property
-    def batch_ids(self)->list: return [p["batch_id"] for p in self.state["parts"] if p["batch_id"]]
+    def batch_ids(self)->list:
+        "The ids of the batches submitted so far"
+        return [p["batch_id"] for p in self.state["parts"] if p["batch_id"]]
     def __repr__(self):
         parts = self.state["parts"]
         return f"BatchJob({len(self.reqs):,} requests in {len(parts)} part(s), {len(self.batch_ids)} submitted, {sum(p['ended'] for p in parts)} ended; {self.path.name})"
