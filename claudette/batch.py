@@ -91,7 +91,7 @@ def batch_result(line)->Message|BatchFailure:
     err = r.error.error.model_dump(include={"type", "message"}) if r.type == "errored" else None
     return BatchFailure(line.custom_id, r.type, err)
 
-# %% ../nbs/13_batch.ipynb #79be8ecb
+# %% ../nbs/13_batch.ipynb #5b8f3dbc
 def _batch_priced(u):
     "Usage `u` as billed in a batch, whatever tier it reports"
     return u if getattr(u, "service_tier", None) == "batch" else u.model_copy(update={"service_tier": "batch"})
@@ -118,6 +118,7 @@ class Results(list):
         return self.spent.cost
     def _repr_markdown_(self): return self.summary()
 
+# %% ../nbs/13_batch.ipynb #b78209d9
 class BatchResults(Results):
     "Batch results in input order: a `Message` for each succeeded request, a `BatchFailure` for each other"
     failed = BatchFailure
