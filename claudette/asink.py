@@ -27,7 +27,7 @@ class AsyncClient(Client):
     __call__, count_tokens = async_twin(Client.__call__), async_twin(Client.count_tokens)
     structured = async_twin(Client.structured)
 
-# %% ../nbs/06_async.ipynb #e81562e9
+# %% ../nbs/06_async.ipynb #b6f88713
 class AsyncLoopRun(AsyncSteps):
     "The messages of an async tool loop as they happen; `value` lists them all once done"
 

@@ -642,7 +642,7 @@ def clear_thinking(msgs:list, keep:int=1)->tuple:
     for i in gone: out[i] = out[i] | {"content": [b for b in out[i]["content"] if b.get("type") not in ("thinking", "redacted_thinking")]}
     return out, len(gone)
 
-# %% ../nbs/01_testing.ipynb #92363302
+# %% ../nbs/01_testing.ipynb #284f8678
 @dataclass
 class ContextEdits:
     "What the API's context management makes of one request: what the model reads, the edits applied, a compaction"
@@ -682,7 +682,7 @@ def context_edits(body:dict)->ContextEdits:
             pause, msgs = bool(e.get("pause_after_compaction")), since_compaction([{"role": "assistant", "content": [compaction]}]) + msgs[starts[-1] if starts else 0:]
     return ContextEdits(body | {"messages": msgs} if msgs is not body.get("messages") else body, applied, compaction, pause)
 
-# %% ../nbs/01_testing.ipynb #43919b91
+# %% ../nbs/01_testing.ipynb #23067828
 @patch
 def _messages(self:LocalClaude, h, req, count_only=False):
     body = req.body
@@ -718,7 +718,7 @@ def _platform(srv, h, req, m):
 
 for _p in (_VERTEX.pattern, _BEDROCK.pattern): route("POST", _p)(_platform)
 
-# %% ../nbs/01_testing.ipynb #e886d704
+# %% ../nbs/01_testing.ipynb #12dad7e6
 def _take(items:deque):
     "The next scripted item; a fault that answers more requests stays at the front"
     item = items.popleft()
