@@ -121,6 +121,10 @@ class Spending:
     def cost(self)->Cost:
         "All the calls' cost, added up"
         self._catch_up(); return self._cost
+    @property
+    def calls(self)->list:
+        "Each call's `(usage, model)`, in order"
+        return list(self._calls)
     def __len__(self): return len(self._calls)
 
 # %% ../nbs/04_core.ipynb #54fc8e06
