@@ -354,42 +354,56 @@ def refresh_models(cli, # an `anthropic.Anthropic` (or anything whose `.models.l
         done.append(info.id)
     return done
 
-# %% ../nbs/00_models.ipynb #f8226f0a
+# %% ../nbs/00_models.ipynb #d01486c3
 server_tool_prices = dict(web_search_requests=10/1000, web_fetch_requests=0.0, code_execution_hours=0.05)  # USD each
 BATCH_DISCOUNT = 0.5
 GEO_US_MULTIPLIER = 1.1
+_COST_PARTS = ('input', 'output', 'cache_write', 'cache_read', 'server_tools')
 
-@dataclass
-class Cost:
-    "The cost of one or more responses in USD"
-    input:float=0.0        # input tokens
-    output:float=0.0       # output tokens (thinking included)
-    cache_write:float=0.0  # cache writes, both TTLs
-    cache_read:float=0.0   # cache reads
-    server_tools:float=0.0 # server tool fees (web search)
-    notes:tuple=()         # caveats, e.g. how an unknown model was priced
+class Cost(float):
+    "The cost of one or more responses in USD: a `float` (the total) that keeps its breakdown"
+    def __new__(cls,
+                input:float=0.0,        # input tokens
+                output:float=0.0,       # output tokens (thinking included)
+                cache_write:float=0.0,  # cache writes, both TTLs
+                cache_read:float=0.0,   # cache reads
+                server_tools:float=0.0, # server tool fees (web search)
+                notes:tuple=()):        # caveats, e.g. how an unknown model was priced
+        parts = (input, output, cache_write, cache_read, server_tools)
+        self = super().__new__(cls, sum(parts))
+        for f, v in zip(_COST_PARTS, parts): setattr(self, f, float(v))
+        self.notes = tuple(notes)
+        return self
 
     @property
-    def total(self)->float: return self.input + self.output + self.cache_write + self.cache_read + self.server_tools
+    def total(self)->float:
+        "The total in USD, as a plain float"
+        return float(self)
 
     def __add__(self, o):
-        if o == 0: return self
-        if not isinstance(o, Cost): return NotImplemented
-        return Cost(*(getattr(self, f) + getattr(o, f) for f in ('input','output','cache_write','cache_read','server_tools')),
-                    notes=tuple(dict.fromkeys(self.notes + o.notes)))
+        if isinstance(o, Cost):
+            return Cost(*(getattr(self, f) + getattr(o, f) for f in _COST_PARTS), notes=tuple(dict.fromkeys(self.notes + o.notes)))
+        if isinstance(o, (int, float)) and o == 0: return self  # so `sum(costs)` keeps the breakdown
+        return super().__add__(o)
     __radd__ = __add__
 
+    def __reduce__(self): return (Cost, tuple(getattr(self, f) for f in _COST_PARTS) + (self.notes,))
+    def __eq__(self, o):
+        if isinstance(o, Cost): return all(getattr(self, f) == getattr(o, f) for f in _COST_PARTS) and self.notes == o.notes
+        return float(self) == o
+    __hash__ = float.__hash__
+
     def __repr__(self):
-        parts = [f'{f}=${getattr(self, f):.4f}' for f in ('input','output','cache_write','cache_read','server_tools')
-                 if getattr(self, f)]
+        parts = [f'{f}=${getattr(self, f):.4f}' for f in _COST_PARTS if getattr(self, f)]
         return f"Cost(${self.total:.4f}{': ' + ', '.join(parts) if parts else ''}{'; ' + '; '.join(self.notes) if self.notes else ''})"
+    __str__ = __repr__
 
     def _repr_markdown_(self):
         rows = ['| | USD |', '|---|---:|'] + [f'| {f.replace("_", " ")} | {getattr(self, f):.6f} |'
-            for f in ('input','output','cache_write','cache_read','server_tools')] + [f'| **total** | **{self.total:.6f}** |']
+            for f in _COST_PARTS] + [f'| **total** | **{self.total:.6f}** |']
         return '\n'.join(rows) + ''.join(f'\n\n_{n}_' for n in self.notes)
 
-# %% ../nbs/00_models.ipynb #7e6ac6a0
+# %% ../nbs/00_models.ipynb #bdce344d
 def _get(o, name:str):
     "Attribute or key `name` of `o`, or None"
     if o is None: return None
@@ -397,16 +411,24 @@ def _get(o, name:str):
 
 def _n(o, name:str)->int: return _get(o, name) or 0
 
-def cost_of(usage, # an `anthropic.types.Usage`, a dict of the same shape, or anything with those attributes
-            model:str, # the model that produced it (any id)
-           )->Cost:
-    "The cost in USD of one response's `usage` on `model`"
-    s = lookup(model)
-    notes = (s.note,) if s.note else ()
-    inp, out, cr = _n(usage, 'input_tokens'), _n(usage, 'output_tokens'), _n(usage, 'cache_read_input_tokens')
+def _tokens(usage)->tuple:
+    "(input, output, cache read, 5m write, 1h write) tokens of `usage` (one sample)"
     cc = _get(usage, 'cache_creation')
     w5, w1 = _n(cc, 'ephemeral_5m_input_tokens'), _n(cc, 'ephemeral_1h_input_tokens')
     w5 += max(_n(usage, 'cache_creation_input_tokens') - w5 - w1, 0)  # no split (or a partial one): the 5m rate
+    return _n(usage, 'input_tokens'), _n(usage, 'output_tokens'), _n(usage, 'cache_read_input_tokens'), w5, w1
+
+def cost_of(usage, # an `anthropic.types.Usage`, a dict of the same shape, or anything with those attributes
+            model:str|None, # the model that produced it (any id; None prices as `default_model`, with a note)
+           )->Cost:
+    "The cost in USD of one response's `usage` on `model`"
+    if model is None:
+        s, notes = lookup(default_model), (f'no model given: priced as the default model {default_model}',)
+    else:
+        s = lookup(model)
+        notes = (s.note,) if s.note else ()
+    samples = _get(usage, 'iterations') or [usage]  # compaction and other multi-sample replies: each is billed
+    inp, out, cr, w5, w1 = (sum(t) for t in zip(*map(_tokens, samples)))
     p = s.price
     if _get(usage, 'speed') == 'fast':
         if p.fast: p = p.fast

@@ -8,7 +8,8 @@ Docs: https://claudette-dev.github.io/claudette/testing.html.md"""
 __all__ = ['ERROR_TYPES', 'text_block', 'thinking_block', 'redacted_thinking_block', 'tool_use_block', 'server_tool_use_block',
            'web_search_result_block', 'char_citation', 'web_citation', 'usage_json', 'Reply', 'reply',
            'estimate_tokens', 'Fault', 'Delay', 'Drop', 'Raw', 'check_request', 'check_model_rules', 'sse_events',
-           'sse_text', 'Request', 'LocalClaude', 'is_offline', 'offline_session', 'shared_dir', 'corpus_entries']
+           'sse_text', 'Request', 'LocalClaude', 'Route', 'route', 'is_offline', 'offline_session', 'shared_dir',
+           'corpus_entries']
 
 # %% ../nbs/01_testing.ipynb #95ab2d14
 import json, os, re, socket, threading, time, uuid, base64, math
@@ -293,7 +294,7 @@ def sse_text(events:list)->str:
     "Events as the text of an event stream"
     return "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
 
-# %% ../nbs/01_testing.ipynb #6174becc
+# %% ../nbs/01_testing.ipynb #5b48756f
 @dataclass
 class Request:
     "A request the local server received"
@@ -310,6 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms Nagle/delayed-ACK stalls
     def do_GET(self): self.server.claude._handle(self, "GET")
     def do_POST(self): self.server.claude._handle(self, "POST")
+    def do_DELETE(self): self.server.claude._handle(self, "DELETE")
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -378,8 +380,43 @@ class LocalClaude:
         from anthropic import AsyncAnthropic
         return AsyncAnthropic(**{"base_url": self.base_url, "api_key": self.api_key or "sk-local-test", "max_retries": 0} | kw)
 
-# %% ../nbs/01_testing.ipynb #5053d079
+# %% ../nbs/01_testing.ipynb #cd8b0eab
 from fastcore.basics import patch
+
+@dataclass
+class Route:
+    "Requests with `method` whose path (without the query) fully matches `pattern` go to `handler(srv, h, req, match)`"
+    method: str
+    pattern: str
+    handler: Callable
+
+    def match(self, method:str, path:str)->re.Match|None:
+        "The match of `path` if this route serves `method` there"
+        return re.fullmatch(self.pattern, path) if method == self.method else None
+
+def route(method:str, # HTTP method, e.g. "POST"
+          pattern:str # Regex that must match the whole path; its groups reach the handler in `match`
+         ):
+    "Decorator: every `LocalClaude` serves `method` `pattern` with the decorated handler (later routes take precedence)"
+    def add(handler):
+        LocalClaude.routes.insert(0, Route(method, pattern, handler))
+        return handler
+    return add
+
+LocalClaude.routes = []
+
+@patch
+def add_route(self:LocalClaude, method:str, pattern:str, handler:Callable):
+    "Serve `method` `pattern` with `handler` on this server only, before the shared routes"
+    self.routes = [Route(method, pattern, handler), *self.routes]
+
+# %% ../nbs/01_testing.ipynb #aca685ba
+def _read_request(h, method)->Request:
+    n = int(h.headers.get("content-length") or 0)
+    raw = h.rfile.read(n) if n else b""
+    try: body = json.loads(raw) if raw else None
+    except ValueError: body = None
+    return Request(method, h.path.split("?")[0], {k.lower(): v for k, v in h.headers.items()}, body)
 
 @patch
 def _handle(self:LocalClaude, h, method):
@@ -388,6 +425,40 @@ def _handle(self:LocalClaude, h, method):
         try: self._send_json(h, 500, Fault(500, f"LocalClaude failed: {type(e).__name__}: {e}").body(), {"x-should-retry": "false"})
         except OSError: pass
 
+@patch
+def _handle_request(self:LocalClaude, h, method):
+    req = _read_request(h, method)
+    with self._lock: self.requests.append(req)
+    key = req.headers.get("x-api-key") or req.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if not key or (self.api_key and key != self.api_key):
+        return self._send_json(h, 401, Fault(401, "invalid x-api-key").body())
+    for r in self.routes:
+        if m := r.match(method, req.path):
+            out = r.handler(self, h, req, m)
+            return None if out is None else self.respond(h, out)
+    self._send_json(h, 404, Fault(404, f"Not found: {method} {req.path}").body())
+
+@patch
+def respond(self:LocalClaude, h, out):
+    "Write a handler's answer to `h`: a `Fault`, a `Raw`, or a JSON-able value (status 200)"
+    if isinstance(out, Fault): return self._send_fault(h, out)
+    if isinstance(out, Raw): return self._send_raw(h, out)
+    self._send_json(h, 200, out)
+
+# %% ../nbs/01_testing.ipynb #42b57644
+@patch
+def _messages(self:LocalClaude, h, req, count_only=False):
+    body = req.body
+    if not isinstance(body, dict): return Fault(400, "Request body must be a JSON object")
+    if self.check and (err := check_request(body, beta="anthropic-beta" in req.headers, count_only=count_only)):
+        return Fault(400, err)
+    if count_only: return {"input_tokens": estimate_tokens([body.get("system"), body["messages"], body.get("tools")])}
+    self._answer(h, self._next(req), req)
+
+route("POST", r"/v1/messages")(lambda srv, h, req, m: srv._messages(h, req))
+route("POST", r"/v1/messages/count_tokens")(lambda srv, h, req, m: srv._messages(h, req, count_only=True))
+
+# %% ../nbs/01_testing.ipynb #e33ced18
 _VERTEX = re.compile(r"^/(?:v1/)?projects/[^/]+/locations/[^/]+/publishers/anthropic/models/([^/:]+):(rawPredict|streamRawPredict)$")
 _BEDROCK = re.compile(r"^/model/([^/]+)/invoke$")
 
@@ -400,32 +471,14 @@ def _platform_route(path:str, body:dict):
     if m := _BEDROCK.match(path): return "/v1/messages", body | {"model": unquote(m[1])}
     return None
 
-@patch
-def _handle_request(self:LocalClaude, h, method):
-    n = int(h.headers.get("content-length") or 0)
-    raw = h.rfile.read(n) if n else b""
-    try: body = json.loads(raw) if raw else None
-    except ValueError: body = None
-    path = h.path.split("?")[0]
-    req = Request(method, path, {k.lower(): v for k, v in h.headers.items()}, body)
-    with self._lock: self.requests.append(req)
-    key = req.headers.get("x-api-key") or req.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if not key or (self.api_key and key != self.api_key):
-        return self._send_json(h, 401, Fault(401, "invalid x-api-key").body())
-    if method == "GET" and path.rstrip("/") == "/v1/models": return self._send_json(h, 200, self._models_page())
-    if method == "GET" and path.startswith("/v1/models/"):
-        m = next((o for o in self._model_list() if o["id"] == path.rsplit("/", 1)[1]), None)
-        return self._send_json(h, 200, m) if m else self._send_json(h, 404, Fault(404, f"model: {path.rsplit('/',1)[1]}").body())
-    if method == "POST" and isinstance(body, dict) and (route := _platform_route(path, body)): path, body = route; req.body = body
-    if method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
-        return self._send_json(h, 404, Fault(404, f"Not found: {method} {path}").body())
-    if not isinstance(body, dict): return self._send_json(h, 400, Fault(400, "Request body must be a JSON object").body())
-    count_only = path.endswith("count_tokens")
-    if self.check and (err := check_request(body, beta="anthropic-beta" in req.headers, count_only=count_only)):
-        return self._send_json(h, 400, Fault(400, err).body())
-    if count_only: return self._send_json(h, 200, {"input_tokens": estimate_tokens([body.get("system"), body["messages"], body.get("tools")])})
-    self._answer(h, self._next(req), req)
+def _platform(srv, h, req, m):
+    if not isinstance(req.body, dict): return Fault(400, "Request body must be a JSON object")
+    path, req.body = _platform_route(req.path, req.body)
+    return srv._messages(h, req, count_only=path.endswith("count_tokens"))
 
+for _p in (_VERTEX.pattern, _BEDROCK.pattern): route("POST", _p)(_platform)
+
+# %% ../nbs/01_testing.ipynb #b1403054
 @patch
 def _next(self:LocalClaude, req):
     with self._lock: item = self._queue.popleft() if self._queue else None
@@ -442,9 +495,7 @@ def _answer(self:LocalClaude, h, item, req):
     if isinstance(item, Delay):
         time.sleep(item.seconds)
         return self._answer(h, item.then, req)
-    if isinstance(item, Fault):
-        hdr = item.headers | ({"retry-after": str(item.retry_after)} if item.retry_after is not None else {})
-        return self._send_json(h, item.status, item.body(), hdr)
+    if isinstance(item, Fault): return self._send_fault(h, item)
     if isinstance(item, Raw): return self._send_raw(h, item)
     drop = None
     if isinstance(item, Drop): drop, item = item.after, item.then
@@ -457,7 +508,7 @@ def _answer(self:LocalClaude, h, item, req):
     evs = sse_events(msg)
     self._send_stream(h, evs if drop is None else evs[:drop], complete=drop is None)
 
-# %% ../nbs/01_testing.ipynb #52ec723a
+# %% ../nbs/01_testing.ipynb #f730b4bc
 def _write_head(h, status, ctype, headers, length=None):
     h.send_response(status)
     h.send_header("content-type", ctype)
@@ -476,6 +527,11 @@ def _send_json(self:LocalClaude, h, status, obj, headers=None):
     data = json.dumps(obj).encode()
     _write_head(h, status, "application/json", headers, len(data))
     h.wfile.write(data)
+
+@patch
+def _send_fault(self:LocalClaude, h, f:Fault):
+    hdr = f.headers | ({"retry-after": str(f.retry_after)} if f.retry_after is not None else {})
+    self._send_json(h, f.status, f.body(), hdr)
 
 @patch
 def _send_truncated(self:LocalClaude, h, data, keep):
@@ -508,7 +564,7 @@ def _send_raw(self:LocalClaude, h, raw:Raw):
         _write_head(h, raw.status, raw.content_type, raw.headers, len(data))
         h.wfile.write(data)
 
-# %% ../nbs/01_testing.ipynb #d7f43a28
+# %% ../nbs/01_testing.ipynb #3ceb53ab
 @patch
 def _model_list(self:LocalClaude):
     if self._models is None:
@@ -519,6 +575,11 @@ def _model_list(self:LocalClaude):
 def _models_page(self:LocalClaude):
     ms = self._model_list()
     return {"data": ms, "has_more": False, "first_id": ms[0]["id"] if ms else None, "last_id": ms[-1]["id"] if ms else None}
+
+route("GET", r"/v1/models/?")(lambda srv, h, req, m: srv._models_page())
+
+@route("GET", r"/v1/models/([^/]+)")
+def _model(srv, h, req, m): return next((o for o in srv._model_list() if o["id"] == m[1]), None) or Fault(404, f"model: {m[1]}")
 
 # %% ../nbs/01_testing.ipynb #b80eaec8
 def is_offline()->bool:
