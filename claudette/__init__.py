@@ -7,3 +7,4 @@ from .tools import *
 from .chat import *
 from .asink import *
 from .text_editor import *
+from .persist import *

@@ -75,15 +75,15 @@ def bind_tools(saved:list, # `saved_tools` of a saved chat
             out.append((schema, given.get(name)))
     return out
 
-# %% ../nbs/10_persist.ipynb #4b4023cd
+# %% ../nbs/10_persist.ipynb #b4f6f550
 def spending_json(spent:Spending)->list:
     "Each call of `spent` as `{model, usage}`, JSON-able"
-    return [{"model": m, "usage": u.model_dump(mode="json", exclude_none=True)} for u, m in spent.calls]
+    return [{"model": m, "usage": u.model_dump(mode="json", exclude_unset=True)} for u, m in spent.calls]
 
 def spending_from(calls:list)->Spending:
     "A `Spending` holding the calls of `spending_json`"
     s = Spending()
-    for c in calls: s.add(Usage.model_validate(c["usage"]), c["model"])
+    for c in calls: s.add(Usage.construct(**c["usage"]), c["model"])  # as the SDK builds replies: old usages lack newer fields
     return s
 
 # %% ../nbs/10_persist.ipynb #e1682d55
@@ -98,7 +98,7 @@ def parent(self:Chat)->str|None:
     "The id of the chat this one was forked from, if any"
     return getattr(self, "_parent_id", None)
 
-# %% ../nbs/10_persist.ipynb #868e5cf6
+# %% ../nbs/10_persist.ipynb #9526dc87
 def _now()->str: return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 @patch
@@ -108,7 +108,7 @@ def state(self:Chat)->dict:
             "class": type(self).__name__, "id": self.id, "parent": self.parent,
             "model": self.model, "sp": self.sp, "cont_pr": self.cont_pr, "temp": self.temp, "cache": self.c.cache, "ttl": self.c.ttl,
             "tools": saved_tools(self.box), "paused": bool(getattr(self, "_paused", False)), "last": len(self.last),
-            "spending": spending_json(self.spent), "use": self.use.model_dump(mode="json", exclude_none=True),
+            "spending": spending_json(self.spent), "use": self.use.model_dump(mode="json", exclude_unset=True),
             "cost_usd": self.cost.total, "history": [m if isinstance(m, dict) else to_params(m) for m in self.h]}
 
 @patch
