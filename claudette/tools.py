@@ -7,7 +7,7 @@ Docs: https://claudette-dev.github.io/claudette/tools.html.md"""
 # %% auto #0
 __all__ = ['TOOL_RESULT_MAX_CHARS', 'ToolError', 'ToolResult', 'get_schema', 'sequential', 'Toolbox', 'as_toolbox',
            'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'invoke', 'run_tools', 'acall_tool', 'arun_tools',
-           'tool_results_msg', 'atool_results_msg', 'mk_toolres', 'mk_toolres_async']
+           'tool_results_msg', 'atool_results_msg', 'ns_toolbox', 'mk_toolres', 'mk_toolres_async']
 
 # %% ../nbs/03_tools.ipynb #3ebd3e8c
 import ast, asyncio, base64, contextvars, dataclasses, enum, functools, inspect, io, json, logging, re, sys, threading, types, typing
@@ -33,7 +33,7 @@ class ToolResult:
     media_type:str|None=None # MIME type of `data`, e.g. 'image/png'; sniffed from bytes when None
     text:str|None=None       # an optional caption sent after the image or document
 
-# %% ../nbs/03_tools.ipynb #4501cbf4
+# %% ../nbs/03_tools.ipynb #6eca6cd8
 _EMPTY = inspect.Parameter.empty
 _SIMPLE = {str:'string', int:'integer', float:'number', bool:'boolean', type(None):'null'}
 _STRINGY = {Path:{}, datetime:{'format':'date-time'}, date:{'format':'date'}, dtime:{'format':'time'}}
@@ -55,9 +55,20 @@ def _field_comments(cls)->dict:
     return {o.target.id:coms[o.end_lineno] for o in body if isinstance(o, ast.AnnAssign) and hasattr(o.target,'id') and o.end_lineno in coms}
 
 def _hints(o)->dict:
-    "Type hints of `o` (with `Annotated` extras), falling back to the raw annotations when they can't be resolved"
+    "Type hints of `o` (with `Annotated` extras); when some can't be resolved, the others still are"
     try: return get_type_hints(o, include_extras=True)
-    except Exception: return dict(getattr(o, '__annotations__', None) or {})
+    except Exception: pass
+    f = inspect.unwrap(o) if callable(o) and not isinstance(o, type) else o
+    ns = dict(vars(sys.modules[f.__module__])) if getattr(f, '__module__', None) in sys.modules else {}
+    ns.update(getattr(f, '__globals__', {}))
+    if inspect.isfunction(f): ns.update(inspect.getclosurevars(f).nonlocals)
+    res = {}
+    for k, a in (getattr(f, '__annotations__', None) or {}).items():
+        if isinstance(a, str):
+            try: a = eval(a, ns)  # an annotation the programmer wrote, as `get_type_hints` evaluates it
+            except Exception: pass
+        res[k] = a
+    return res
 
 def _is_pydantic(t)->bool:
     "Whether `t` is a pydantic model class (pydantic is only looked at when it is already imported)"
@@ -73,9 +84,26 @@ def _default_json(d):
     if isinstance(d, enum.Enum): d = d.value
     return d if _jsonable(d) else _EMPTY
 
-# %% ../nbs/03_tools.ipynb #4fa3c020
+# %% ../nbs/03_tools.ipynb #e22df8ef
+def _is_plain_class(t)->bool:
+    "Whether `t` is a class of the user's (not the standard library's) built from its `__init__` parameters"
+    if not isinstance(t, type) or issubclass(t, enum.Enum) or t.__module__.split('.')[0] in sys.stdlib_module_names: return False
+    init = getattr(t, '__init__', None)
+    return inspect.isfunction(init) and any(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                                            for p in list(inspect.signature(init).parameters.values())[1:])
+
+def _init_fields(t)->list:
+    "(name, annotation, default, description, required) of each parameter of plain class `t`'s `__init__`"
+    init, res = t.__init__, []
+    hs, docs = _hints(init), _docs(init)
+    for p in list(inspect.signature(init).parameters.values())[1:]:
+        if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY): continue
+        res.append((p.name, hs.get(p.name, _EMPTY), p.default, docs.get(p.name), p.default is _EMPTY))
+    return res
+
 def _fields(t)->list:
-    "(name, annotation, default, description, required) of each field of a dataclass, pydantic model or TypedDict"
+    "(name, annotation, default, description, required) of each field of a dataclass, pydantic model, TypedDict or plain class"
+    if _is_plain_class(t) and not _is_record(t, plain=False): return _init_fields(t)
     coms = _field_comments(t)
     if _is_pydantic(t):
         return [(n, fi.annotation, _EMPTY if fi.is_required() or fi.default_factory else fi.default,
@@ -92,9 +120,10 @@ def _fields(t)->list:
     req = getattr(t, '__required_keys__', set(hs))
     return [(n, a, _EMPTY, coms.get(n), n in req) for n,a in hs.items()]
 
-def _is_record(t)->bool:
-    "Whether `t` is a class claudette builds from a JSON object"
-    return isinstance(t, type) and (dataclasses.is_dataclass(t) or is_typeddict(t) or _is_pydantic(t))
+def _is_record(t, plain:bool=True)->bool:
+    "Whether `t` is a class claudette builds from a JSON object (a plain class too, unless `plain` is False)"
+    if not isinstance(t, type): return False
+    return dataclasses.is_dataclass(t) or is_typeddict(t) or _is_pydantic(t) or (plain and _is_plain_class(t))
 
 def _obj_schema(props:dict, req:list)->dict:
     return {'type':'object', 'properties':props, 'required':req}
@@ -141,7 +170,7 @@ def _type_schema(t, seen=())->dict:
         return ({'description':doc} if (doc := _own_doc(t)) else {}) | s
     return {}
 
-# %% ../nbs/03_tools.ipynb #0fedbdbd
+# %% ../nbs/03_tools.ipynb #f9504451
 def _type_name(t)->str:
     "A short readable name of annotation `t`"
     if isinstance(t, type) and not get_args(t): return t.__name__
@@ -150,12 +179,15 @@ def _type_name(t)->str:
 def _target(f):
     "The function whose signature and docs describe callable `f`"
     if isinstance(f, functools.partial): return f.func
-    if inspect.isroutine(f) or inspect.isclass(f): return f
+    if inspect.isclass(f): return f if _is_record(f, plain=False) or not _is_plain_class(f) else f.__init__
+    if inspect.isroutine(f): return f
     return getattr(f, '__call__', f)
 
 def _tool_name(f)->str:
-    t = _target(f)
-    return getattr(f, '__name__', None) or getattr(t, '__name__', None) or type(f).__name__
+    "`f`'s name; a callable object is named after its class (not `__call__`)"
+    if isinstance(f, functools.partial): return _tool_name(f.func)
+    if inspect.isroutine(f) or inspect.isclass(f): return f.__name__
+    return getattr(f, '__name__', None) or type(f).__name__
 
 def _docs(f)->dict:
     "docments comments of `f`'s parameters and return value, or {} when its source is unavailable"
@@ -170,7 +202,11 @@ def get_schema(f:Callable|dict, # a function, method or callable object (a dict 
     if isinstance(getattr(f, '__tool_schema__', None), dict): return f.__tool_schema__
     name = name or _tool_name(f)
     tgt = _target(f)
-    sig, hints, docs = inspect.signature(f), _hints(tgt), _docs(tgt)
+    try: sig = inspect.signature(f)
+    except ValueError:
+        raise TypeError(f"get_schema: {name!r} has no signature Python can read (a builtin or C function): "
+                        "wrap it in a `def` with annotated parameters and a docstring") from None
+    hints, docs = _hints(tgt), _docs(tgt)
     props, req = {}, []
     for p in sig.parameters.values():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD): continue
@@ -178,7 +214,9 @@ def get_schema(f:Callable|dict, # a function, method or callable object (a dict 
         if anno is _EMPTY and p.default not in (_EMPTY, None) and type(p.default) in (*_SIMPLE, list, dict): anno = type(p.default)
         props[p.name] = _prop(anno, p.default, docs.get(p.name), ())
         if p.default is _EMPTY: req.append(p.name)
-    desc = inspect.cleandoc(getattr(tgt, '__doc__', None) or '') or f"Calls `{name}` (no description given)."
+    doc = getattr(tgt, '__doc__', None) if tgt is not getattr(f, '__init__', None) else None
+    if not doc and not inspect.isroutine(f): doc = _own_doc(f if inspect.isclass(f) else type(f))
+    desc = inspect.cleandoc(doc or '') or f"Calls `{name}` (no description given)."
     ret = hints.get('return', _EMPTY)
     if ret is _EMPTY or ret is None or ret is type(None): ret = _EMPTY
     if docs.get('return') or ret is not _EMPTY:
@@ -678,7 +716,7 @@ async def arun_tools(blocks, box, before:Callable|None=None, after:Callable|None
         except Exception as e: res[i] = _result(c, _failed(e, c.name, max_chars))
     return res
 
-# %% ../nbs/03_tools.ipynb #74d0cede
+# %% ../nbs/03_tools.ipynb #f6e90bf9
 def tool_results_msg(r, box, **kwargs)->dict|None:
     "The user message answering the tool calls of reply `r`, or None when it has none"
     if not tool_calls(r): return None
@@ -695,10 +733,21 @@ def _assistant_msg(r)->dict:
     content = r.get('content') if isinstance(r, dict) else getattr(r, 'content', r)
     return {'role':'assistant', 'content':to_params(content)}
 
-def mk_toolres(r, box, **kwargs)->list:
+def ns_toolbox(box, ns=None, caller:str='mk_toolres')->Toolbox:
+    "The tools of an old-style call: `box`, else the old `ns` (a name → function dict or a list); never a module's globals"
+    if box is None: box = ns
+    if box is None: raise TypeError(f"{caller} needs the tools: {caller}(r, box) with a Toolbox or a list of functions "
+                                    "(the old fallback to a module's globals let the model call any function in it)")
+    if isinstance(box, dict) and box and 'name' not in box and all(callable(v) for v in box.values()):
+        box = Toolbox([(get_schema(v, name=k), v) for k, v in box.items()])
+    return as_toolbox(box)
+
+def mk_toolres(r, box=None, ns=None, **kwargs)->list:
     "The old claudette API: `[assistant_msg]`, plus the tool-results message when `r` called tools"
+    box = ns_toolbox(box, ns, 'mk_toolres')
     return [_assistant_msg(r)] + ([m] if (m := tool_results_msg(r, box, **kwargs)) else [])
 
-async def mk_toolres_async(r, box, **kwargs)->list:
+async def mk_toolres_async(r, box=None, ns=None, **kwargs)->list:
     "Async `mk_toolres`"
+    box = ns_toolbox(box, ns, 'mk_toolres_async')
     return [_assistant_msg(r)] + ([m] if (m := await atool_results_msg(r, box, **kwargs)) else [])

@@ -17,12 +17,16 @@ def _output(o):
     text = ''.join(data.get('text/plain', [])) if data else ''.join(o.get('text', []))
     return f"```\n{text.rstrip()}\n```\n" if text.strip() else ''
 
+def github_links(md:str)->str:
+    "`md` with links to chapters (`00_models.ipynb`, as the site resolves them) pointing into `nbs/`, as GitHub needs"
+    return re.sub(r'\]\((?![a-z][\w+.-]*:|/|#)([^)\s]+\.ipynb(?:#[^)\s]*)?)\)', r'](nbs/\1)', md)
+
 def render(nb):
     "Markdown (GitHub flavour) for the notebook `nb`"
     out = []
     for c in nb['cells']:
         src = ''.join(c['source'])
-        if c['cell_type'] == 'markdown': out.append(src.strip() + '\n'); continue
+        if c['cell_type'] == 'markdown': out.append(github_links(src.strip()) + '\n'); continue
         d = _directives(src)
         if 'hide' in d or 'default_exp' in d: continue
         code = '\n'.join(l for l in src.splitlines() if not l.startswith('#|')).strip()

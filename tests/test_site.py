@@ -1,0 +1,161 @@
+"""The documentation site, opened page by page in a real browser.
+
+Builds `_docs/` with the docs command (or checks the site in `$DOCS_SITE`, already built), serves it on 127.0.0.1 and
+opens every page in Debian's headless `chromium` through its `chromedriver` (no browser is downloaded). A screenshot of
+each page goes to `_screenshots/` (git-ignored). `.ci/run` apt-installs both programs; elsewhere the test skips
+without them.
+"""
+import functools, os, re, shutil, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+
+root = Path(__file__).resolve().parent.parent
+CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--window-size=1280,1000']
+SHOTS = root/'_screenshots'
+# Outputs that are the plain repr of something claudette displays richly: an SDK reply, a reply as a raw dict, an object
+# with no repr at all. Wire-format dicts (tool schemas, message params) are the point of their lessons and are allowed.
+RAW_REPR = re.compile(r"^\s*(\w*Message\(|\{'type': 'message'|\{'id': 'msg_|<\w+(\.\w+)* object at 0x)")
+
+def page_name(nb:Path)->str:
+    "The page nbdev names notebook `nb`: its name without the number prefix (`00_models.ipynb` is `models.html`)"
+    return re.sub(r'^\d+_', '', nb.stem) + '.html'
+
+def chapters()->list:
+    "Every chapter's page, in the order of the notebooks: the sidebar's order"
+    nbs = sorted(p for p in (root/'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.')))
+    return ['index.html'] + [page_name(p) for p in nbs if p.stem != 'index']
+
+@pytest.fixture(scope='module')
+def site()->Path:
+    if os.environ.get('DOCS_SITE'): return Path(os.environ['DOCS_SITE']).resolve()
+    r = subprocess.run([sys.executable, 'tools/docs.py'], cwd=root, capture_output=True, text=True)
+    assert r.returncode == 0, f"the docs command failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    return root/'_docs'
+
+class Handler(SimpleHTTPRequestHandler):
+    "Serves the site quietly, noting each request's path and status"
+    def log_message(self, fmt, *args): pass
+    def log_request(self, code='-', size='-'): self.server.seen.append((self.path, int(code)))
+
+@pytest.fixture(scope='module')
+def server(site):
+    srv = ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Handler, directory=str(site)))
+    srv.seen = []
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield srv
+    srv.shutdown(); srv.server_close()
+
+@pytest.fixture(scope='module')
+def browser():
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        if os.environ.get('CI') == 'true': pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} is missing: .ci/run installs them")
+        pytest.skip(f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix='site-test-profile-')
+    for f in FLAGS + [f'--user-data-dir={profile}']: opts.add_argument(f)
+    opts.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
+    driver = webdriver.Chrome(options=opts, service=Service(CHROMEDRIVER))
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+READ_PAGE = """
+const HIGHLIGHTABLE = /\\b(await|def|import|from|return|for|if|with|class|True|False|None)\\b|['"]|\\d|[=+*<>]/;
+const look = el => { const s = getComputedStyle(el); return [s.color, s.fontWeight, s.fontStyle].join(); };
+const blocks = [...document.querySelectorAll('pre.cell-code code')];
+const prose = el => { let t = '', w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), n;
+  while ((n = w.nextNode())) if (!n.parentElement.closest('code, pre')) t += n.textContent; return t; };
+const styled = c => [...c.querySelectorAll('span')].some(s => look(s) !== look(c));
+return {
+  links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+  sidebar: [...document.querySelectorAll('#quarto-sidebar a.sidebar-link')].map(a => a.getAttribute('href')),
+  navbar: document.querySelector('nav.navbar')?.innerText || '',
+  search: !!document.querySelector('nav.navbar .smalldocs-search input, nav.navbar #quarto-search'),
+  code: blocks.length,
+  // a cell's code with a keyword, a string, a number or an operator in it must show some of them styled
+  plain: blocks.filter(c => !c.classList.contains('python') || (HIGHLIGHTABLE.test(c.innerText) && !styled(c)))
+               .map(c => c.innerText.slice(0, 80)),
+  outputs: [...document.querySelectorAll('.cell-output')].map(o => o.innerText),
+  // Markdown the renderer did not read, such as a link inside a link: `](` in prose, outside code
+  markdown: [...document.querySelectorAll('main p, main li, main td')].map(prose).filter(t => /\\]\\(/.test(t)),
+  ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+};
+"""
+
+@pytest.fixture(scope='module')
+def visits(site, server, browser)->dict:
+    "Each page opened in the browser: what it logged and what it shows"
+    SHOTS.mkdir(exist_ok=True)
+    base, out = f'http://127.0.0.1:{server.server_port}/', {}
+    for p in sorted(site.glob('*.html')):
+        browser.get(base + p.name)
+        v = browser.execute_script(READ_PAGE)
+        v['console'] = [e['message'] for e in browser.get_log('browser') if e['level'] == 'SEVERE']
+        browser.save_screenshot(str(SHOTS/(p.stem + '.png')))
+        out[p.name] = v
+    return out
+
+def test_every_page_opens_without_console_errors(visits, server):
+    assert set(chapters()) <= set(visits), f"chapters with no page: {set(chapters()) - set(visits)}"
+    errors = {p: v['console'] for p, v in visits.items() if v['console']}
+    assert not errors, f"console errors: {errors}"
+    missing = sorted({path for path, code in server.seen if code >= 400})
+    assert not missing, f"requests the site could not answer: {missing}"
+
+def test_internal_links_resolve(visits, server):
+    base, broken = f'http://127.0.0.1:{server.server_port}/', []
+    for page, v in visits.items():
+        for link in v['links']:
+            if not link.startswith(base): continue
+            url, frag = urldefrag(link)
+            target = urlparse(url).path.lstrip('/') or 'index.html'
+            try: urllib.request.urlopen(url).close()
+            except urllib.error.HTTPError as e: broken.append(f"{page}: {link} ({e.code})"); continue
+            if frag and target in visits and frag not in visits[target]['ids']: broken.append(f"{page}: {link} (no #{frag})")
+    assert not broken, "broken internal links:\n" + '\n'.join(sorted(set(broken)))
+
+def test_sidebar_and_navbar_list_every_chapter_in_order(visits):
+    want = chapters()
+    for page, v in visits.items():
+        assert [h.split('/')[-1] for h in v['sidebar']] == want, f"{page}: sidebar {v['sidebar']}, want {want}"
+        assert 'claudette' in v['navbar'] and v['search'], f"{page}: navbar without the title or the search box"
+
+def test_search_finds_toolloop(site, server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.get(f'http://127.0.0.1:{server.server_port}/index.html')
+    box = browser.find_element(By.CSS_SELECTOR, 'nav.navbar .smalldocs-search input')
+    box.send_keys('toolloop')
+    hits = WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, '.search-result'))
+    hrefs = [h.get_attribute('href') for h in hits]
+    assert any('chat.html' in h for h in hrefs), f"searching toolloop found {hrefs}"
+    browser.save_screenshot(str(SHOTS/'search-toolloop.png'))
+
+def test_prose_shows_no_raw_markdown(visits):
+    raw = {p: v['markdown'] for p, v in visits.items() if v['markdown']}
+    assert not raw, f"Markdown shown as text: {raw}"
+
+def test_code_blocks_are_highlighted(visits):
+    assert sum(v['code'] for v in visits.values()) > 0
+    plain = {p: v['plain'] for p, v in visits.items() if v['plain']}
+    assert not plain, f"code blocks shown without highlighting: {plain}"
+
+def test_no_raw_repr_where_a_rich_display_belongs(visits):
+    raw = {p: [o[:120] for o in v['outputs'] if RAW_REPR.match(o)] for p, v in visits.items()}
+    raw = {p: os for p, os in raw.items() if os}
+    assert not raw, f"outputs that show a plain repr instead of the rich display: {raw}"
+
+def test_readme_links_resolve_on_github():
+    "README.md's relative links name files of the repository, as GitHub resolves them"
+    links = re.findall(r'\]\(((?![a-z][\w+.-]*:|#)[^)\s#]+)', (root/'README.md').read_text())
+    assert links, "README.md links no chapter"
+    missing = [l for l in links if not (root/l).exists()]
+    assert not missing, f"README.md links to missing files: {missing}"

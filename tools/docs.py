@@ -1,0 +1,110 @@
+"""Build the documentation site into `_docs/`, offline: nbdev's own processing, then the `smalldocs` renderer.
+
+    python tools/docs.py             # build _docs/; exit 1 if a notebook fails to process or a link is broken
+    python tools/docs.py --strict    # also exit 1 on any other warning
+
+Step 1 is exactly what `nbdev-docs` does before it calls Quarto (nbs/nbdev.yml and nbs/sidebar.yml, the symbol
+index, then `_proc/`: show_doc, directives, `#| hide`, doclinks). Step 2 renders `_proc/` with smalldocs, a pure
+Python renderer of Quarto's `_quarto.yml` sites, because Quarto cannot be installed from the package registries.
+Where Quarto exists, `nbdev-docs` builds the same site from the same files. Three gaps of smalldocs are closed here:
+it ignores `output-file` (nbdev names chapter pages after the notebook without its number: `00_models.ipynb` is
+`models.html`, and nbdev's doclinks point there), nbdev's doclinks are absolute URLs of the published site (made
+relative, so the local site is browsable and its links are checked), and Quarto-only keys it would warn about.
+"""
+import json, os, re, shutil, sys, tempfile, time, warnings
+from pathlib import Path, PurePosixPath
+
+import yaml
+from nbdev.config import get_config
+from nbdev.doclinks import _build_modidx
+from nbdev.quarto import _def_file_re, nbdev_sidebar, refresh_quarto_yml
+from nbdev.serve import proc_nbs
+from smalldocs.config import load
+from smalldocs.site import Site
+
+root = Path(__file__).resolve().parent.parent
+QUARTO_ONLY = {'format': ['commonmark'], 'format.html': ['keep-md'], 'website': ['twitter-card', 'open-graph'], '': ['format-links']}
+
+# Bootswatch themes load their font from Google: the site loads nothing from elsewhere (it works offline, and tracks
+# no reader), so the theme falls back to the system's sans-serif fonts.
+WEB_FONT = re.compile(r'@import url\(["\']?https://fonts\.googleapis\.com/[^)]*\);?')
+
+class NbdevSite(Site):
+    "A smalldocs site whose pages are named by their `output-file`, as Quarto names them"
+    def warn(self, msg):
+        if not msg.endswith('output-file is not read by smalldocs'): super().warn(msg)
+
+    def read(self, src):
+        page = super().read(src)
+        if of := page.front.get('output-file'): page.out = PurePosixPath(src).parent/of
+        return page
+
+    def find_page(self, target):
+        return super().find_page(target) or next((p for p in self.pages.values() if p.out == target), None)
+
+def unlink_private(md:str)->str:
+    "`md` without nbdev's doclinks to private names (`_typ`, `Message._repr_markdown_`), which have no docs to link to"
+    return re.sub(r'\[(`[\w.]*?\b_(?!_)\w*`)\]\([^)\s]*#[^)\s]*\)', r'\1', md)
+
+def escape_heading(o:dict):
+    "Escape `_` in the headings of show_doc output `o`: Markdown reads `Chat.__call__` as bold, Quarto's ids keep them"
+    md = o.get('data', {}).get('text/markdown')
+    if md: o['data']['text/markdown'] = [re.sub(r'^(#+ .*)$', lambda m: m[1].replace('_', r'\_'), l) for l in md]
+
+def process(cfg)->Path:
+    "nbdev's processing of the notebooks, as `nbdev-docs` runs it before Quarto: the folder of processed notebooks"
+    refresh_quarto_yml()    # nbs/nbdev.yml from pyproject.toml: the committed file is its output, so this changes nothing
+    _build_modidx()
+    nbdev_sidebar.__wrapped__(path=cfg.nbs_path, file_glob=None, file_re=_def_file_re)
+    with warnings.catch_warnings(record=True) as ws:   # one line per cell that nbdev runs because it mixes imports and code
+        warnings.simplefilter('always')
+        proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
+    for w in ws:
+        if 'imports and other code' in str(w.message):
+            print(f"docs: note: nbdev ran this cell to build the docs (imports and other code): {str(w.message).split(chr(10))[2:4]}")
+    return proc
+
+def stage(proc:Path, site_url:str, out:Path)->Path:
+    "A copy of `proc` for smalldocs: doclinks relative, output into `out`, Quarto-only keys left out"
+    d = Path(tempfile.mkdtemp(prefix='claudette-docs-'))
+    shutil.copytree(proc, d, dirs_exist_ok=True)
+    base = site_url.rstrip('/') + '/'
+    for f in d.glob('*.ipynb'):
+        nb = json.loads(unlink_private(f.read_text().replace(base, '')))
+        for c in nb['cells']:
+            if 'show_doc' in ''.join(c['source']): list(map(escape_heading, c.get('outputs', [])))
+        f.write_text(json.dumps(nb))
+    qy = yaml.safe_load((d/'_quarto.yml').read_text())
+    qy.setdefault('project', {})['output-dir'] = str(out)
+    for where, keys in QUARTO_ONLY.items():
+        sect = qy
+        for k in filter(None, where.split('.')): sect = sect.get(k, {})
+        for k in keys: sect.pop(k, None)
+    (d/'_quarto.yml').write_text(yaml.safe_dump(qy, sort_keys=False))
+    ny = yaml.safe_load((d/'nbdev.yml').read_text())
+    ny.pop('format-links', None); ny.get('project', {}).pop('output-dir', None)
+    (d/'nbdev.yml').write_text(yaml.safe_dump(ny, sort_keys=False))
+    return d
+
+def build(strict:bool=False)->int:
+    "Build `_docs/`; the exit code"
+    t0 = time.time()
+    os.chdir(root)
+    cfg = get_config()
+    try: proc = process(cfg)
+    except Exception as e:
+        print(f"docs: nbdev could not process the notebooks:\n{e}", file=sys.stderr)
+        return 1
+    out = cfg.doc_path
+    d = stage(proc, cfg.doc_host + cfg.doc_baseurl, out)
+    try:
+        site = NbdevSite(load(d), quiet=True)
+        n = site.build()
+    finally: shutil.rmtree(d, ignore_errors=True)
+    for css in (out/'site_libs'/'themes').glob('*.css'): css.write_text(WEB_FONT.sub('', css.read_text()))
+    broken = [w for w in site.warnings if 'broken link' in w]
+    for w in site.warnings: print(f"docs: warning: {w}", file=sys.stderr)
+    print(f"docs: {n} pages in {out.relative_to(root)}/ in {time.time()-t0:.1f}s, {len(site.warnings)} warnings")
+    return 1 if broken or (strict and site.warnings) else 0
+
+if __name__ == '__main__': sys.exit(build('--strict' in sys.argv[1:]))
