@@ -9,16 +9,16 @@ __all__ = ['FORMAT', 'FORMAT_VERSION', 'APPLICATION_ID', 'MIGRATIONS', 'LOG_VERS
            'saved_tools', 'bind_tools', 'spending_json', 'spending_from', 'read_saved', 'check_db_file', 'log_version',
            'migrate', 'CallLog']
 
-# %% ../nbs/10_persist.ipynb #bfbdc6f1
+# %% ../nbs/10_persist.ipynb #a6808c08
 import copy, json, os, tempfile, uuid, warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from anthropic.types import Usage
 from fastcore.basics import patch
 from . import __version__
-from .core import Spending, usage
+from .core import Spending
 from .messages import to_params
-from .tools import Toolbox, get_schema
+from .tools import Toolbox
 from .chat import Chat
 
 # %% ../nbs/10_persist.ipynb #1fbb7bd6
