@@ -246,7 +246,7 @@ class Client:
     def __init__(self,
                  model:str, # Model id, e.g. `models[1]`
                  cli=None, # An SDK client (`Anthropic`, `AnthropicBedrock`, `AnthropicVertex`...); a shared `Anthropic()` if None
-                 log:bool=False, # Keep a record of each call in `self.log`
+                 log:bool|str|None=None, # True: keep each call in `self.log`; a path: an SQLite call log (see `claudette.persist`); None: the log `CLAUDETTE_LOG` names, if any
                  cache:bool=False, # Place prompt-cache breakpoints automatically
                  ttl:str|None=None # Cache lifetime: '5m' (default) or '1h'
                 ):
@@ -255,8 +255,11 @@ class Client:
         if cli is not None and inspect.iscoroutinefunction(inspect.unwrap(cli.messages.create)) != self.is_async:  # (the SDK wraps `create`)
             kind, other = ("an async", "Client") if self.is_async else ("a sync", "AsyncClient")
             raise TypeError(f"{type(self).__name__} needs {kind} SDK client, not {type(cli).__name__}: use {other} with it")
-        self.log = [] if log else None
+        self.log = [] if log is True else None
         self.spent, self.hooks = Spending(), []
+        if log is not True and log is not False:
+            from .persist import call_log  # (claudette.persist builds on this module)
+            if (db := call_log(log)) is not None: self.hooks.append(db)
         self.result = self.stop_reason = self.stop_sequence = None
 
     @property
@@ -383,6 +386,8 @@ class Call:
     events: bool = False # A stream yields the SDK's typed events rather than text
     cb: Callable|None = None # Called (awaited if async) with the final `Message`
     partial: Message|None = None # What a stream that ended early had received
+    chat: object = None # The `Chat` making the call, if any (for hooks such as the call log)
+    history: list|None = None # That chat's messages, before cache breakpoints and prefill were added
 
 @patch
 def mk_call(self:Client,
