@@ -9,7 +9,7 @@ __all__ = ['FORMAT', 'FORMAT_VERSION', 'APPLICATION_ID', 'MIGRATIONS', 'LOG_VERS
            'saved_tools', 'bind_tools', 'spending_json', 'spending_from', 'read_saved', 'check_db_file', 'log_version',
            'migrate', 'CallLog', 'call_log']
 
-# %% ../nbs/10_persist.ipynb #a6808c08
+# %% ../nbs/10_persist.ipynb #d721f65a
 import copy, json, os, tempfile, uuid, warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +19,8 @@ from . import __version__
 from .core import Spending
 from .messages import to_params
 from .tools import Toolbox
-from .chat import Chat
+from .core import BadReply
+from .chat import Chat, fit_reply
 
 # %% ../nbs/10_persist.ipynb #1fbb7bd6
 FORMAT, FORMAT_VERSION = "claudette-chat", 1
@@ -590,7 +591,7 @@ def results(self:CallLog, call, results:dict):
     try: self.add_results(row, results)
     except Exception as ex: warnings.warn(f"call log {self.path.name}: tool results were not logged ({type(ex).__name__}: {ex})", stacklevel=2)
 
-# %% ../nbs/10_persist.ipynb #eff779eb
+# %% ../nbs/10_persist.ipynb #c7c28289
 @patch(cls_method=True)
 def from_log(cls:Chat,
              chat_id:str, # The `Chat.id` of the conversation
@@ -605,12 +606,16 @@ def from_log(cls:Chat,
     if db is None: raise ValueError(f"no call log: pass log=, or set {LOG_ENV}")
     rows = db._rows("SELECT id, model, usage, messages, history, response, results, settings, error FROM calls"
                     " WHERE chat_id = ? ORDER BY turn, id", (chat_id,))
-    done = [r for r in rows if r["error"] is None and r["response"] is not None and r["settings"] is not None]
-    if not done: raise KeyError(f"no answered call of chat {chat_id!r} in {db.path.name}")
-    last = done[-1]
-    r = Message.construct(**json.loads(last["response"]))
-    added = [to_params(r)] + (db.blobs([last["results"]]) if last["results"] else [])
+    for last in reversed([x for x in rows if x["error"] is None and x["response"] is not None and x["settings"] is not None]):
+        r = Message.construct(**json.loads(last["response"]))
+        try: reply_msg = fit_reply(r)  # the message the chat kept
+        except BadReply: continue      # a reply the chat refused: its turn did not happen
+        break
+    else: raise KeyError(f"no answered call of chat {chat_id!r} in {db.path.name}")
+    hist = db.blobs(json.loads(last["history"] or last["messages"]))
+    if hist and hist[-1]["role"] == "assistant":  # a resumed pause_turn: the reply continues the paused message
+        reply_msg = {"role": "assistant", "content": hist.pop()["content"] + reply_msg["content"]}
+    added = [reply_msg] + (db.blobs([last["results"]]) if last["results"] else [])
     state = db.blobs([last["settings"]])[0] | {"id": chat_id, "paused": r.stop_reason == "pause_turn", "last": len(added),
-        "history": db.blobs(json.loads(last["history"] or last["messages"])) + added,
-        "spending": [{"model": x["model"], "usage": json.loads(x["usage"])} for x in rows if x["usage"]]}
+        "history": hist + added, "spending": [{"model": x["model"], "usage": json.loads(x["usage"])} for x in rows if x["usage"]]}
     return cls.from_state(state, tools=tools, cli=cli, ns=ns, **kw)
