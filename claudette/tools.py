@@ -9,7 +9,7 @@ __all__ = ['TOOL_RESULT_MAX_CHARS', 'NO_ID', 'ToolError', 'ToolResult', 'get_sch
            'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'invoke', 'run_tools', 'acall_tool', 'arun_tools',
            'tool_results_msg', 'atool_results_msg', 'ns_toolbox', 'mk_toolres', 'mk_toolres_async']
 
-# %% ../nbs/03_tools.ipynb #3ebd3e8c
+# %% ../nbs/03_tools.ipynb #2c868bce
 import ast, asyncio, base64, contextvars, dataclasses, enum, functools, inspect, io, json, logging, re, sys, threading, types, typing
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -20,7 +20,7 @@ from textwrap import dedent
 from tokenize import COMMENT, generate_tokens
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 from fastcore.docments import docments
-from .messages import to_params
+from .messages import image_block, to_params
 
 # %% ../nbs/03_tools.ipynb #adc5780c
 class ToolError(Exception):
@@ -442,9 +442,10 @@ def _bind(tool:_Tool, inp)->tuple:
     if errs: raise _ArgError('; '.join(errs))
     return tuple(args), kw
 
-# %% ../nbs/03_tools.ipynb #0b5668b2
+# %% ../nbs/03_tools.ipynb #1fc58155
 TOOL_RESULT_MAX_CHARS = 100_000
 _BLOCK_TYPES = {'text', 'image', 'document', 'search_result'}
+_IMAGE_TYPES = ('image/png', 'image/jpeg', 'image/gif', 'image/webp')
 
 def _truncate(s:str, limit:int|None)->str:
     if limit is None or len(s) <= limit: return s
@@ -461,19 +462,15 @@ def _sniff(b:bytes)->str|None:
 
 def _is_pil(x)->bool: return type(x).__module__.startswith('PIL.') and hasattr(x, 'save') and hasattr(x, 'mode')
 
-def _pil_bytes(img)->bytes:
-    "PIL image `img` encoded as JPEG when it came from a JPEG, else PNG"
-    buf = io.BytesIO()
-    img.save(buf, format='JPEG' if img.format == 'JPEG' else 'PNG')
-    return buf.getvalue()
-
 def _media_block(data, mt:str|None)->dict|None:
-    "An image or document block for bytes (or base64 text) `data`, or None when it is neither"
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        data = bytes(data)
-        mt = mt or _sniff(data)
-        data = base64.b64encode(data).decode()
-    if not (isinstance(data, str) and mt and (mt.startswith('image/') or mt == 'application/pdf')): return None
+    "An image or document block for bytes (or base64 text) `data`, or None when it is neither; images fitted to the API's limits"
+    if isinstance(data, (bytes, bytearray, memoryview)): data, mt = bytes(data), mt or _sniff(bytes(data))
+    elif not isinstance(data, str): return None
+    if mt in _IMAGE_TYPES:
+        try: return image_block(data)  # downscaled and re-encoded only if too big, as prompt images are
+        except (TypeError, ValueError): pass  # pillow can't read it: sent as it is, for the API to judge
+    if mt not in (*_IMAGE_TYPES, 'application/pdf'): return None
+    data = data if isinstance(data, str) else base64.b64encode(data).decode()
     return {'type':'image' if mt.startswith('image/') else 'document', 'source':{'type':'base64', 'media_type':mt, 'data':data}}
 
 def _is_media(x)->bool:
@@ -487,14 +484,14 @@ def _json_default(o):
     if isinstance(o, (Path, date, dtime)): return o.isoformat() if not isinstance(o, Path) else str(o)
     raise TypeError(f"{type(o).__name__} is not JSON serialisable")
 
-# %% ../nbs/03_tools.ipynb #a233db50
+# %% ../nbs/03_tools.ipynb #d1dd2569
 def _blocks(x, limit)->list:
     "Content blocks for one media-bearing value `x`"
     if isinstance(x, ToolResult):
         b = _media_block(x.data, x.media_type)
         out = [b] if b else _blocks(x.data, limit)
         return out + ([{'type':'text', 'text':_truncate(x.text, limit)}] if x.text else [])
-    if _is_pil(x): return [_media_block(_pil_bytes(x), 'image/png' if x.format != 'JPEG' else 'image/jpeg')]
+    if _is_pil(x): return [image_block(x)]
     if isinstance(x, (bytes, bytearray)) and (b := _media_block(x, None)): return [b]
     if isinstance(x, dict) and x.get('type') in _BLOCK_TYPES: return [x]
     r = render_result(x, limit)
