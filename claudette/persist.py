@@ -9,17 +9,16 @@ __all__ = ['FORMAT', 'FORMAT_VERSION', 'APPLICATION_ID', 'MIGRATIONS', 'LOG_VERS
            'saved_tools', 'bind_tools', 'spending_json', 'spending_from', 'read_saved', 'check_db_file', 'log_version',
            'migrate', 'CallLog', 'call_log']
 
-# %% ../nbs/10_persist.ipynb #d721f65a
+# %% ../nbs/10_persist.ipynb #8c2b66fd
 import copy, json, os, tempfile, uuid, warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from anthropic.types import Usage
 from fastcore.basics import patch
 from . import __version__
-from .core import Spending
+from .core import BadReply, Spending
 from .messages import to_params
 from .tools import Toolbox
-from .core import BadReply
 from .chat import Chat, fit_reply
 
 # %% ../nbs/10_persist.ipynb #1fbb7bd6
