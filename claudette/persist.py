@@ -553,7 +553,7 @@ def call_log(log=None # A `CallLog`, a path, or None for the one `CLAUDETTE_LOG`
         if p not in _logs: _logs[p] = CallLog(p)
         return _logs[p]
 
-# %% ../nbs/10_persist.ipynb #10895221
+# %% ../nbs/10_persist.ipynb #0ec3f0a5
 _PENDING_MAX = 10_000  # calls between their request and their reply, or their reply and their tool results
 
 @patch
@@ -583,7 +583,7 @@ def _log_call(self:CallLog, call, r, e):
     if e is None and getattr(r, "stop_reason", None) == "tool_use": self._tool_rows[id(call)] = row
 
 @patch
-def results(self:CallLog, call, results:dict):
+def tool_results(self:CallLog, call, results:dict):
     "Client hook: note the tool results the chat made from `call`'s reply"
     if (row := self._tool_rows.pop(id(call), None)) is None: return
     if len(self._tool_rows) > _PENDING_MAX: self._tool_rows.clear()
