@@ -108,7 +108,7 @@ def code_conf(version:str="code_execution_20250825" # Tool version
     "The code execution server tool's configuration"
     return _conf(version, "code_execution")
 
-# %% ../nbs/04_core.ipynb #82058350
+# %% ../nbs/04_core.ipynb #ee3061f5
 class Spending:
     "The usage and cost of a series of calls: noted cheaply per call, added up when asked"
     def __init__(self):
@@ -242,13 +242,13 @@ class ReplyStream(_ReplyView, Steps):
 class AsyncReplyStream(_ReplyView, AsyncSteps):
     "Text (or events) of a streamed reply as it arrives, with `async for`; `value` is the final `Message` once done"
 
-# %% ../nbs/04_core.ipynb #2a99816b
+# %% ../nbs/04_core.ipynb #31a11267
 class Client:
     "Calls to one Claude model, keeping the last result and running totals of usage and cost"
     is_async, sdk_cls, drive, stream_cls = False, Anthropic, staticmethod(run_steps), ReplyStream
     def __init__(self,
                  model:str, # Model id, e.g. `models[1]`
-                 cli=None, # An SDK client (`Anthropic`, `AnthropicBedrock`, `AnthropicVertex`...); a shared `Anthropic()` if None
+                 cli=None, # An SDK client (`Anthropic`, `AnthropicBedrock`, `AnthropicVertex`...); the shared default (`sdk_cls()`) if None
                  log:bool|str|None=None, # True: keep each call in `self.log`; a path: an SQLite call log (see `claudette.persist`); None: the log `CLAUDETTE_LOG` names, if any
                  cache:bool=False, # Place prompt-cache breakpoints automatically
                  ttl:str|None=None # Cache lifetime: '5m' (default) or '1h'
@@ -382,7 +382,7 @@ def _place_cache(self:Client, msgs:Prepared, kw:dict)->list:
     if dropped and not self.cache: warnings.warn(f"dropped {dropped} cache breakpoint(s): the API accepts at most {MAX_BREAKPOINTS}", stacklevel=3)
     return msgs
 
-# %% ../nbs/04_core.ipynb #0d9338ca
+# %% ../nbs/04_core.ipynb #dd3caff3
 @dataclass
 class Call:
     "One request as claudette sends it: the SDK's arguments, and what to do with the reply"
