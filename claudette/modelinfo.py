@@ -7,9 +7,9 @@ Docs: https://claudette-dev.github.io/claudette/models.html.md"""
 # %% auto #0
 __all__ = ['MODELS_AS_OF', 'model_specs', 'models', 'default_model', 'all_models', 'models_aws', 'models_goog',
            'server_tool_prices', 'BATCH_DISCOUNT', 'GEO_US_MULTIPLIER', 'Price', 'ModelSpec', 'resolve', 'lookup',
-           'models_markdown', 'thinking_types', 'can_think', 'effort_levels', 'can_prefill', 'can_force_tool',
-           'has_vision', 'has_pdf', 'can_structured', 'context_window', 'max_output', 'can_set_temperature',
-           'is_deprecated', 'model_info_json', 'refresh_models', 'Cost', 'cost_of']
+           'in_family', 'models_markdown', 'thinking_types', 'can_think', 'effort_levels', 'can_prefill',
+           'can_force_tool', 'has_vision', 'has_pdf', 'can_structured', 'context_window', 'max_output',
+           'can_set_temperature', 'is_deprecated', 'model_info_json', 'refresh_models', 'Cost', 'cost_of']
 
 # %% ../nbs/00_models.ipynb #6f2c3656
 import re
@@ -177,7 +177,7 @@ all_models = list(model_specs)
 models_aws = [model_specs[m].bedrock_id for m in models if model_specs[m].bedrock_id]
 models_goog = [model_specs[m].vertex_id for m in models if model_specs[m].vertex_id]
 
-# %% ../nbs/00_models.ipynb #3db8de70
+# %% ../nbs/00_models.ipynb #e9d75a0b
 _prefix_re = re.compile(r'^(?:[a-z]{2,6}(?:-[a-z]+)?\.)?anthropic\.')
 _suffix_re = re.compile(r'(?:-v\d+(?::\d+)?|@\d{8}|-\d{8}|-latest)$')
 _line_re = re.compile(r'\b(opus|sonnet|haiku|fable|mythos)\b')
@@ -220,6 +220,10 @@ def lookup(model:str)->ModelSpec:
     "The spec for `model`, like `resolve`, but the table's own entry (not a copy) for a known id: fast, and only to be read"
     s = model_specs.get(model) if isinstance(model, str) else None
     return s if s is not None else resolve(model)
+
+def in_family(model:str)->bool:
+    "Whether `model` is in the table or names a Claude family, so that a family's rules apply to it (not a proxy's alias)"
+    return isinstance(model, str) and (model in model_specs or lookup(model).exact or _family(_normalise(model)) is not None)
 
 # %% ../nbs/00_models.ipynb #02c59d63
 def _k(n:int)->str: return f'{n/1_000_000:g}M' if n >= 1_000_000 else f'{n//1000}K'

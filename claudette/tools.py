@@ -170,7 +170,7 @@ def _type_schema(t, seen=())->dict:
         return ({'description':doc} if (doc := _own_doc(t)) else {}) | s
     return {}
 
-# %% ../nbs/03_tools.ipynb #f9504451
+# %% ../nbs/03_tools.ipynb #1242b45f
 def _type_name(t)->str:
     "A short readable name of annotation `t`"
     if isinstance(t, type) and not get_args(t): return t.__name__
@@ -207,6 +207,7 @@ def get_schema(f:Callable|dict, # a function, method or callable object (a dict 
         raise TypeError(f"get_schema: {name!r} has no signature Python can read (a builtin or C function): "
                         "wrap it in a `def` with annotated parameters and a docstring") from None
     hints, docs = _hints(tgt), _docs(tgt)
+    if inspect.isclass(f) and _is_record(f, plain=False): docs = {n: d for n, *_, d, _ in _fields(f) if d} | docs  # field comments, Field(description=)
     props, req = {}, []
     for p in sig.parameters.values():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD): continue
