@@ -290,9 +290,13 @@ def _started(self:MCPTools)->dict:
     return self._tools
 
 @patch(as_prop=True)
-def names(self:MCPTools)->list: return list(self._started())
+def names(self:MCPTools)->list:
+    "The names of the server's tools"
+    return list(self._started())
 @patch(as_prop=True)
-def schemas(self:MCPTools)->list: return [mcp_schema(t, n) for n,t in self._started().items()]
+def schemas(self:MCPTools)->list:
+    "The server's tools as Claude tool schemas"
+    return [mcp_schema(t, n) for n,t in self._started().items()]
 @patch
 def __iter__(self:MCPTools): return iter([(mcp_schema(t, n), self._handler(n)) for n,t in self._started().items()])
 @patch
