@@ -7,12 +7,12 @@ Docs: https://claudette-dev.github.io/claudette/core.html.md"""
 # %% auto #0
 __all__ = ['DONE', 'SDK_ENV', 'MIN_THINKING_BUDGET', 'MAX_BREAKPOINTS', 'NONSTREAM_MAX_TOKENS', 'STREAM_EVENT_TYPES',
            'READ_ERRORS', 'usage', 'search_conf', 'fetch_conf', 'code_conf', 'Spending', 'Emit', 'StreamClosed',
-           'enter', 'leave', 'next_or_done', 'maybe_await', 'Steps', 'AsyncSteps', 'run_steps', 'arun_steps',
+           'enter', 'leave', 'next_or_done', 'maybe_await', 'Steps', 'run_steps', 'AsyncSteps', 'arun_steps',
            'ReplyStream', 'AsyncReplyStream', 'Client', 'shared_sdk', 'mk_tool_choice', 'ModelRejects', 'cache_marks',
            'Prepared', 'prepare', 'Call', 'merge_prefill', 'snapshot', 'BadReply', 'api_error', 'checked_reply',
-           'usage_table']
+           'usage_table', 'usage_html']
 
-# %% ../nbs/04_core.ipynb #5b8aa74d
+# %% ../nbs/04_core.ipynb #08e82717
 import asyncio, httpx2, inspect, os, threading, warnings, weakref
 from dataclasses import dataclass
 from functools import partial
@@ -21,10 +21,10 @@ from anthropic import Anthropic, AnthropicError, APIConnectionError, APIError, A
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
 from .modelinfo import Cost, cost_of, in_family, lookup
-from .messages import MANY_IMGS, count_images, fit_request, mk_msg, mk_msgs
+from .messages import MANY_IMGS, box, cat, contents_html, count_images, fields_html, fit_request, md_html, mk_msg, mk_msgs, tag
 from .tools import Toolbox
 
-# %% ../nbs/04_core.ipynb #3867519d
+# %% ../nbs/04_core.ipynb #92a9af6b
 def usage(inp:int=0, # Uncached input tokens
           out:int=0, # Output tokens
           cache_create:int=0, # Tokens written to the 5-minute cache
@@ -44,6 +44,7 @@ def usage(inp:int=0, # Uncached input tokens
         cache_creation=dict(ephemeral_5m_input_tokens=cache_create, ephemeral_1h_input_tokens=cache_create_1h),
         server_tool_use=dict(web_search_requests=web_search, web_fetch_requests=web_fetch)))
 
+# %% ../nbs/04_core.ipynb #311d8532
 def _n(o, *attrs):
     "Follow `attrs` from `o`, counting a missing or None value as 0"
     for a in attrs: o = getattr(o, a, None)
@@ -162,7 +163,7 @@ async def maybe_await(x):
     "`x`, awaited if it is awaitable"
     return (await x) if inspect.isawaitable(x) else x
 
-# %% ../nbs/04_core.ipynb #1aafaedf
+# %% ../nbs/04_core.ipynb #41c1dd36
 class _Driver:
     "What the sync and async drivers share: advancing the steps, and keeping their result"
     def __init__(self, steps_func): # Called with the driver, returns the steps (a generator)
@@ -198,6 +199,11 @@ class Steps(_Driver):
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
+def run_steps(steps):
+    "Run `steps` to their end; their result"
+    return Steps(lambda _: steps).drain()
+
+# %% ../nbs/04_core.ipynb #9b95734e
 class AsyncSteps(_Driver):
     "Drive steps from an `async for` loop: each I/O call made and awaited, each `Emit` handed out"
     def __aiter__(self): return self
@@ -221,10 +227,6 @@ class AsyncSteps(_Driver):
     async def __aenter__(self): return self
     async def __aexit__(self, *exc): await self.aclose()
 
-def run_steps(steps):
-    "Run `steps` to their end; their result"
-    return Steps(lambda _: steps).drain()
-
 async def arun_steps(steps):
     "Run `steps` to their end, awaiting their I/O; their result"
     return await AsyncSteps(lambda _: steps).drain()
@@ -233,7 +235,7 @@ async def arun_steps(steps):
 class _ReplyView:
     "What a reply stream keeps besides its items"
     partial = None  # what a stream that ended early had received (a `Message` snapshot)
-    def _repr_markdown_(self): return self.value._repr_markdown_() if self.value else "*(stream not finished)*"
+    hooks = ()  # hooks of this stream only, called after the client's (see `Client.hooks`); live display sets them
 
 class ReplyStream(_ReplyView, Steps):
     "Text (or events) of a streamed reply as it arrives; `value` is the final `Message` once done"
@@ -241,7 +243,7 @@ class ReplyStream(_ReplyView, Steps):
 class AsyncReplyStream(_ReplyView, AsyncSteps):
     "Text (or events) of a streamed reply as it arrives, with `async for`; `value` is the final `Message` once done"
 
-# %% ../nbs/04_core.ipynb #e26e9c94
+# %% ../nbs/04_core.ipynb #ef6a00d2
 class Client:
     "Calls to one Claude model, keeping the last result and running totals of usage and cost"
     is_async, sdk_cls, drive, stream_cls = False, Anthropic, staticmethod(run_steps), ReplyStream
@@ -298,7 +300,7 @@ def shared_sdk(cls=Anthropic, # An SDK client class, e.g. `Anthropic` or `AsyncA
         if key not in store: store[key] = cls()
         return store[key]
 
-# %% ../nbs/04_core.ipynb #05e0b551
+# %% ../nbs/04_core.ipynb #6ba81a12
 def mk_tool_choice(choose:str|bool|dict|None # A tool name, True for any tool, a dict as is, or None
                   )->dict|None:
     "The API's `tool_choice` for `choose`"
@@ -342,7 +344,7 @@ def prepare(msgs:list)->Prepared:
     msgs = msgs if isinstance(msgs, list) and _ready(msgs) else mk_msgs(msgs)
     return Prepared(msgs, count_images(msgs), [i for i, m in enumerate(msgs) if cache_marks(m)])
 
-# %% ../nbs/04_core.ipynb #feb35b17
+# %% ../nbs/04_core.ipynb #5546c272
 MAX_BREAKPOINTS = 4
 
 def _has_mark(b): return isinstance(b, dict) and "cache_control" in b
@@ -375,6 +377,7 @@ def _mark_last(msg:dict, mark:dict)->dict:
     if not blocks: return msg
     return msg | {"content": blocks[:-1] + [dict(blocks[-1]) | {"cache_control": mark}]}
 
+# %% ../nbs/04_core.ipynb #a2f0d4e1
 @patch
 def _place_cache(self:Client, msgs:Prepared, kw:dict)->list:
     "Messages and request `kw` with at most 4 cache breakpoints, placed automatically when `self.cache`"
@@ -398,7 +401,7 @@ def _place_cache(self:Client, msgs:Prepared, kw:dict)->list:
     if fixed: warnings.warn(f"{fixed} cache breakpoint(s) with ttl='1h' came after a 5-minute one, which the API refuses: sent with ttl='5m'", stacklevel=4)
     return msgs
 
-# %% ../nbs/04_core.ipynb #97b2d229
+# %% ../nbs/04_core.ipynb #0d9338ca
 @dataclass
 class Call:
     "One request as claudette sends it: the SDK's arguments, and what to do with the reply"
@@ -409,6 +412,34 @@ class Call:
     cb: Callable|None = None # Called (awaited if async) with the final `Message`
     partial: Message|None = None # What a stream that ended early had received
 
+# %% ../nbs/04_core.ipynb #a1fe3785
+def _thinking(spec, maxtok:int, maxthinktok:int, effort:str|None, refuse, rules:bool=True, given:dict|None=None)->tuple:
+    "`(kw, maxtok, effort)` for a thinking budget: a budget where the model takes one, else adaptive thinking at a matching effort"
+    if not maxthinktok: return {}, maxtok, effort
+    display = {k: v for k, v in (given or {}).items() if k == "display"}  # a `thinking` the user gave keeps its display
+    if "enabled" in spec.thinking or not rules:
+        return {"thinking": {"type": "enabled", "budget_tokens": maxthinktok} | display}, maxtok + maxthinktok if maxtok <= maxthinktok else maxtok, effort
+    if "adaptive" in spec.thinking: return {"thinking": {"type": "adaptive"} | display}, maxtok, effort or _budget_effort(maxthinktok, spec.efforts)
+    refuse("does not support extended thinking")
+
+# %% ../nbs/04_core.ipynb #42ca5271
+def _rules(spec, m:str, prefill:str, maxthinktok:int)->tuple:
+    "`(rules, refuse)`: whether `m`'s family rules apply, and a function that raises `ModelRejects` when they do"
+    rules = in_family(m)  # an id the table knows, or one naming a Claude family (e.g. claude-sonnet-4-7)
+    def refuse(msg):
+        if rules: raise ModelRejects(f"{m}: {msg}" + ("" if spec.exact else f" (as {spec.id}, the model it resolves to)"))
+    if prefill and not prefill.strip(): raise ValueError("prefill is only whitespace, which the API rejects: give text, or ''")
+    if 0 < maxthinktok < MIN_THINKING_BUDGET:
+        raise ValueError(f"maxthinktok={maxthinktok}: the API's smallest thinking budget is {MIN_THINKING_BUDGET:,} tokens (for less thinking, use effort='low')")
+    return rules, refuse
+
+def _fit_images(msgs:Prepared, spec, refuse)->Prepared:
+    "`msgs`, which carry images: refused for a model without vision, else fitted to the API's limits on a request"
+    if not spec.vision: refuse("does not accept images")
+    fitted = fit_request(msgs)
+    return msgs if fitted is msgs else Prepared(fitted, msgs.images, msgs.marked)
+
+# %% ../nbs/04_core.ipynb #d26d4a10
 @patch
 def mk_call(self:Client,
             msgs:list|str, # A prompt, or the messages of the conversation (see `mk_msgs`)
@@ -419,19 +450,12 @@ def mk_call(self:Client,
            )->Call:
     "The `Call` that `__call__` sends: checked against the model's rules, with cache breakpoints placed"
     spec, m = lookup(self.model), self.model
-    rules = in_family(m)  # an id the table knows, or names a Claude family (e.g. claude-sonnet-4-7): its family's rules apply
-    def refuse(msg):
-        if rules: raise ModelRejects(f"{m}: {msg}" + ("" if spec.exact else f" (as {spec.id}, the model it resolves to)"))
-    if prefill and not prefill.strip(): raise ValueError("prefill is only whitespace, which the API rejects: give text, or ''")
-    if 0 < maxthinktok < MIN_THINKING_BUDGET:
-        raise ValueError(f"maxthinktok={maxthinktok}: the API's smallest thinking budget is {MIN_THINKING_BUDGET:,} tokens (for less thinking, use effort='low')")
+    rules, refuse = _rules(spec, m, prefill, maxthinktok)
     kw = dict(kwargs)
     if temp is not None:
         warnings.warn("temp is ignored: the current Anthropic API has no temperature (sampling parameters were removed)", stacklevel=3)
     if not isinstance(msgs, Prepared) or msgs.images > MANY_IMGS: msgs = prepare(msgs)
-    if msgs.images:
-        if not spec.vision: refuse("does not accept images")
-        if (fitted := fit_request(msgs)) is not msgs: msgs = Prepared(fitted, msgs.images, msgs.marked)  # within 32 MB
+    if msgs.images: msgs = _fit_images(msgs, spec, refuse)
     if prefill:
         if not spec.prefill: refuse("does not accept an assistant prefill (the conversation must end with a user turn)")
         msgs = Prepared(msgs + [mk_msg(prefill.rstrip(), "assistant")], msgs.images, msgs.marked)
@@ -441,15 +465,8 @@ def mk_call(self:Client,
     if box and box.schemas: kw["tools"] = box.schemas
     choice = mk_tool_choice(tool_choice)
     if choice: kw["tool_choice"] = choice
-    if maxthinktok:
-        display = {k: v for k, v in (kw.get("thinking") or {}).items() if k == "display"}  # the user's, kept
-        if "enabled" in spec.thinking or not rules:
-            kw["thinking"] = {"type": "enabled", "budget_tokens": maxthinktok} | display
-            if maxtok <= maxthinktok: maxtok = maxthinktok + maxtok
-        elif "adaptive" in spec.thinking:
-            kw["thinking"] = {"type": "adaptive"} | display
-            effort = effort or _budget_effort(maxthinktok, spec.efforts)
-        else: refuse("does not support extended thinking")
+    think, maxtok, effort = _thinking(spec, maxtok, maxthinktok, effort, refuse, rules, kw.get("thinking"))
+    kw.update(think)
     if effort:
         if effort not in spec.efforts: refuse(f"effort {effort!r} is not supported; levels: {', '.join(spec.efforts) or 'none'}")
         kw["output_config"] = (kw.get("output_config") or {}) | {"effort": effort}
@@ -493,9 +510,9 @@ def endpoint(self:Client, call:Call):
     return self.c.messages
 
 @patch
-def _notify(self:Client, name:str, *args):
-    "Call method `name` of each hook that has it"
-    for h in self.hooks:
+def _notify(self:Client, name:str, *args, view=None):
+    "Call method `name` of each hook that has it: the client's, then those of stream `view`"
+    for h in (*self.hooks, *getattr(view, "hooks", ())):
         if (f := getattr(h, name, None)) is not None: f(*args)
 
 # %% ../nbs/04_core.ipynb #8c0a1d03
@@ -534,7 +551,7 @@ def checked_reply(r)->Message:
 @patch
 def reply_steps(self:Client, call:Call, view=None):
     "Steps of one request: the one place it is sent and its reply, or exception, comes back; streamed to `view` if given"
-    self._notify("request", call)
+    self._notify("request", call, view=view)
     try:
         if view is None and (call.kw["max_tokens"] <= NONSTREAM_MAX_TOKENS or "timeout" in call.kw):
             r = yield partial(self.endpoint(call).create, messages=call.msgs, **call.kw)
@@ -542,11 +559,11 @@ def reply_steps(self:Client, call:Call, view=None):
         r = checked_reply(r)
     except BaseException as e:
         err = api_error(e)
-        self._notify("error", call, err)
+        self._notify("error", call, err, view=view)
         if err is e: raise
         raise err from e
     r = self._record(merge_prefill(r, call.prefill), call)
-    self._notify("reply", call, r)
+    self._notify("reply", call, r, view=view)
     if call.cb: yield partial(call.cb, r)
     return r
 
@@ -558,7 +575,7 @@ def _stream_steps(self:Client, call:Call, view=None):
     try:
         if view is not None and call.prefill and not call.events: yield Emit(call.prefill.rstrip())
         while (e := (yield partial(next_or_done, s))) is not DONE:
-            if self.hooks: self._notify("event", call, e)
+            if self.hooks or view is not None and view.hooks: self._notify("event", call, e, view=view)
             if view is None: continue
             if e.type == "text" and not call.events: yield Emit(e.text)
             elif call.events and e.type in STREAM_EVENT_TYPES: yield Emit(e)
@@ -609,10 +626,15 @@ def usage_table(u:Usage, cost:Cost)->str:
     notes = "".join(f"\n\n*{n}*" for n in cost.notes)
     return "\n".join(lines) + notes
 
+def usage_html(u:Usage, cost:Cost)->str:
+    "The table of tokens and their cost, as HTML"
+    return md_html(usage_table(u, cost))
+
 @patch
-def _repr_markdown_(self:Client)->str:
-    last = self.result._repr_markdown_() if self.result is not None else "*No results yet*"
-    return f"{last}\n\n{usage_table(self.use, self.cost)}"
+def _repr_html_(self:Client)->str:
+    "Notebook display: the last result, then the tokens and cost so far"
+    last = cat(contents_html(self.result), fields_html(self.result)) if self.result is not None else tag("p", tag("i", "No results yet"))
+    return box(last, usage_html(self.use, self.cost))
 
 # %% ../nbs/04_core.ipynb #3be900a4
 @patch

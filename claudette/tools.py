@@ -9,7 +9,7 @@ __all__ = ['TOOL_RESULT_MAX_CHARS', 'NO_ID', 'ToolError', 'ToolResult', 'get_sch
            'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'invoke', 'run_tools', 'acall_tool', 'arun_tools',
            'tool_results_msg', 'atool_results_msg', 'ns_toolbox', 'mk_toolres', 'mk_toolres_async']
 
-# %% ../nbs/03_tools.ipynb #2c868bce
+# %% ../nbs/03_tools.ipynb #50d021e1
 import ast, asyncio, base64, contextvars, dataclasses, enum, functools, inspect, io, json, logging, re, sys, threading, types, typing
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -20,7 +20,7 @@ from textwrap import dedent
 from tokenize import COMMENT, generate_tokens
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 from fastcore.docments import docments
-from .messages import image_block, to_params
+from .messages import image_block, img_type, to_params
 
 # %% ../nbs/03_tools.ipynb #adc5780c
 class ToolError(Exception):
@@ -262,7 +262,18 @@ def _mk_tool(schema:dict, fn=None)->_Tool:
     return _Tool(name, schema, fn, getattr(fn, '__tool_concurrent__', True) is not False, _is_async(fn), sig, _hints(_target(fn)),
                  getattr(fn, '__tool_lock__', None) or threading.Lock())
 
-# %% ../nbs/03_tools.ipynb #1793fbf2
+# %% ../nbs/03_tools.ipynb #970d89c9
+def _as_tool(spec, handlers:dict)->_Tool:
+    "The `_Tool` of one spec: a callable, a dict (its handler from `handlers`), a `(dict, handler)` pair, or a `_Tool`"
+    if isinstance(spec, _Tool): return spec
+    if isinstance(spec, tuple) and len(spec)==2:
+        sch, fn = spec
+        return _mk_tool(get_schema(sch) if callable(sch) else sch, fn)
+    if isinstance(spec, dict): return _mk_tool(spec, handlers.get(spec.get('name')))
+    if callable(spec): return _mk_tool(get_schema(spec), spec)
+    raise TypeError(f"Not a tool: {spec!r} (expected a callable, a dict, or a (dict, handler) pair)")
+
+# %% ../nbs/03_tools.ipynb #e1b32259
 class Toolbox:
     "The tools of a chat: their API schemas, and their handlers looked up by exact name"
     def __init__(self,
@@ -273,20 +284,10 @@ class Toolbox:
         elif callable(tools) or isinstance(tools, dict) or (isinstance(tools, tuple) and len(tools) == 2 and isinstance(tools[0], dict)): tools = [tools]
         self._tools = {}
         for spec in tools or ():
-            t = self._spec(spec, handlers or {})
+            t = _as_tool(spec, handlers or {})
             if t.name in self._tools: raise ValueError(f"Duplicate tool name {t.name!r}: every tool needs its own name")
             self._tools[t.name] = t
         self.schemas = [t.schema for t in self._tools.values()]
-
-    @staticmethod
-    def _spec(spec, handlers)->_Tool:
-        if isinstance(spec, _Tool): return spec
-        if isinstance(spec, tuple) and len(spec)==2:
-            sch, fn = spec
-            return _mk_tool(get_schema(sch) if callable(sch) else sch, fn)
-        if isinstance(spec, dict): return _mk_tool(spec, handlers.get(spec.get('name')))
-        if callable(spec): return _mk_tool(get_schema(spec), spec)
-        raise TypeError(f"Not a tool: {spec!r} (expected a callable, a dict, or a (dict, handler) pair)")
 
     @property
     def names(self)->list:
@@ -458,7 +459,7 @@ def _bind(tool:_Tool, inp)->tuple:
     if errs: raise _ArgError('; '.join(errs))
     return tuple(args), kw
 
-# %% ../nbs/03_tools.ipynb #1fc58155
+# %% ../nbs/03_tools.ipynb #6f12633a
 TOOL_RESULT_MAX_CHARS = 100_000
 _BLOCK_TYPES = {'text', 'image', 'document', 'search_result'}
 _IMAGE_TYPES = ('image/png', 'image/jpeg', 'image/gif', 'image/webp')
@@ -469,12 +470,7 @@ def _truncate(s:str, limit:int|None)->str:
 
 def _sniff(b:bytes)->str|None:
     "The media type of image or PDF bytes `b`, from their magic number"
-    if b[:8] == b'\x89PNG\r\n\x1a\n': return 'image/png'
-    if b[:3] == b'\xff\xd8\xff': return 'image/jpeg'
-    if b[:6] in (b'GIF87a', b'GIF89a'): return 'image/gif'
-    if b[:4] == b'RIFF' and b[8:12] == b'WEBP': return 'image/webp'
-    if b[:5] == b'%PDF-': return 'application/pdf'
-    return None
+    return img_type(b) or ('application/pdf' if b[:5] == b'%PDF-' else None)
 
 def _is_pil(x)->bool: return type(x).__module__.startswith('PIL.') and hasattr(x, 'save') and hasattr(x, 'mode')
 
