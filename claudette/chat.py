@@ -8,7 +8,7 @@ Docs: https://claudette-dev.github.io/claudette/chat.html.md"""
 __all__ = ['MAX_REQUEST_BYTES', 'FINAL_PROMPT', 'Chat', 'fit_json', 'fit_reply', 'fit_results', 'ChatBusy', 'loop_continues',
            'LoopRun', 'ToolResultsEvent', 'strict_schema', 'StructuredOutputError', 'msg_html']
 
-# %% ../nbs/05_chat.ipynb #c2ab0ffd
+# %% ../nbs/05_chat.ipynb #5b8a3fa6
 import dataclasses, json, re, threading
 from functools import partial
 from typing import Callable
@@ -20,7 +20,7 @@ from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_html
 
-# %% ../nbs/05_chat.ipynb #cf26307e
+# %% ../nbs/05_chat.ipynb #e2b78c16
 class Chat:
     "A conversation with Claude that keeps its history and runs its tools"
     _client_cls, tool_runner = Client, staticmethod(run_tools)  # what `AsyncChat` changes
@@ -171,17 +171,18 @@ def fit_json(o, # A message or a block, to be sent to the API
     if n > MAX_REQUEST_BYTES: raise ValueError(f"it is {n:,} bytes, more than the API accepts in a request ({MAX_REQUEST_BYTES:,})")
     return o
 
-# %% ../nbs/05_chat.ipynb #e03f3109
-def _bad_use(b:dict)->bool:
-    return not (isinstance(b.get("id"), str) and b["id"] and isinstance(b.get("name"), str) and isinstance(b.get("input"), dict))
+# %% ../nbs/05_chat.ipynb #0b5e84c5
+def _bad_use(b)->bool:
+    id, name, inp = (getattr(b, k, None) for k in ("id", "name", "input"))
+    return not (isinstance(id, str) and id and isinstance(name, str) and isinstance(inp, dict))
 
 def fit_reply(r:Message)->dict:
     "Reply `r` as the message the history keeps, or a `BadReply` naming why the API would refuse it back"
+    uses = [b for b in r.content if b.type == "tool_use"]
+    if any(_bad_use(b) for b in uses): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
+    if len({b.id for b in uses}) < len(uses): raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
     blocks = [b for b in to_params(r.content) if not (b.get("type") == "text" and not b.get("text"))]
     if not blocks: raise BadReply(f"The reply has no content (stop_reason {r.stop_reason!r}): there is nothing to keep", r)
-    uses = [b for b in blocks if b.get("type") == "tool_use"]
-    if any(_bad_use(b) for b in uses): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
-    if len({b["id"] for b in uses}) < len(uses): raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
     try: return fit_json({"role": "assistant", "content": blocks})
     except ValueError as e: raise BadReply(f"The reply cannot be sent back to the API: {e}", r) from None
 
@@ -309,7 +310,7 @@ class ToolResultsEvent:
     message: dict
     type: str = "tool_results"
 
-# %% ../nbs/05_chat.ipynb #7502943f
+# %% ../nbs/05_chat.ipynb #b2c615cf
 def strict_schema(s:dict)->dict:
     "A copy of JSON schema `s` as structured outputs want it: no additional properties on any object"
     if isinstance(s, list): return [strict_schema(x) for x in s]
@@ -329,7 +330,7 @@ def _calls_schema(box:Toolbox)->dict:
     return {"type": "object", "properties": {"calls": {"type": "array", "items": {"anyOf": items}}},
             "required": ["calls"], "additionalProperties": False}
 
-# %% ../nbs/05_chat.ipynb #224cd004
+# %% ../nbs/05_chat.ipynb #8e23edcd
 class StructuredOutputError(ValueError):
     "Claude's reply to a structured request holds no answer to read: it refused, or was cut short"
 
@@ -344,7 +345,7 @@ def _structured_json(r:Message):
         raise StructuredOutputError(f"the reply is not the JSON asked for (stop_reason {r.stop_reason!r}"
                                     + (": cut at max_tokens, raise maxtok" if r.stop_reason == "max_tokens" else "") + f"): {text[:200]!r}") from None
 
-# %% ../nbs/05_chat.ipynb #c006707d
+# %% ../nbs/05_chat.ipynb #348b07b8
 @patch
 def _structured_plan(self:Client, tools, ns, kwargs):
     "The tools, the call arguments, and a parser of the reply into (tool name, input) pairs, for `structured`"
