@@ -2,6 +2,7 @@
 
     python tools/docs.py             # build _docs/; exit 1 if a notebook fails to process or a link is broken
     python tools/docs.py --strict    # also exit 1 on any other warning
+    python tools/docs.py --gaps      # list the public functions whose parameters have no docments comment
 
 Step 1 is exactly what `nbdev-docs` does before it calls Quarto (nbs/nbdev.yml and nbs/sidebar.yml, the symbol
 index, then `_proc/`: show_doc, directives, `#| hide`, doclinks). Step 2 renders `_proc/` with smalldocs, a pure
@@ -107,4 +108,33 @@ def build(strict:bool=False)->int:
     print(f"docs: {n} pages in {out.relative_to(root)}/ in {time.time()-t0:.1f}s, {len(site.warnings)} warnings")
     return 1 if broken or (strict and site.warnings) else 0
 
-if __name__ == '__main__': sys.exit(build('--strict' in sys.argv[1:]))
+def docments_gaps()->list:
+    "(name, parameters) of each public callable in nbdev's symbol index with parameters that have no docments comment"
+    import importlib, inspect
+    from fastcore.docments import docments
+    from claudette._modidx import d
+    out = []
+    for mod, syms in d['syms'].items():
+        m = importlib.import_module(mod)
+        for key in syms:
+            sym, o = key[len(mod)+1:], m
+            if any(p.startswith('_') and p != '__call__' for p in sym.split('.')) or ('.' not in sym and sym not in m.__all__): continue
+            try:
+                for part in sym.split('.'): o = getattr(o, part)
+            except AttributeError: continue
+            o = o.fget if isinstance(o, property) else getattr(o, 'func', o)
+            if inspect.isclass(o) and issubclass(o, BaseException): continue
+            try: params = inspect.signature(o).parameters
+            except (TypeError, ValueError): continue
+            ds = docments(o, full=True)
+            miss = [k for k, v in params.items() if k not in ('self', 'cls') and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)
+                    and not ds.get(k, {}).get('docment')]
+            if miss: out.append((key, miss))
+    return out
+
+if __name__ == '__main__':
+    if '--gaps' in sys.argv[1:]:
+        for name, miss in (gaps := docments_gaps()): print(f"{name}: {', '.join(miss)}")
+        print(f"docs: {len(gaps)} public callables have parameters without a docments comment")
+        sys.exit(1 if gaps else 0)
+    sys.exit(build('--strict' in sys.argv[1:]))
