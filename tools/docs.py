@@ -7,10 +7,12 @@
 Step 1 is exactly what `nbdev-docs` does before it calls Quarto (nbs/nbdev.yml and nbs/sidebar.yml, the symbol
 index, then `_proc/`: show_doc, directives, `#| hide`, doclinks). Step 2 renders `_proc/` with smalldocs, a pure
 Python renderer of Quarto's `_quarto.yml` sites, because Quarto cannot be installed from the package registries.
-Where Quarto exists, `nbdev-docs` builds the same site from the same files. Three gaps of smalldocs are closed here:
-it ignores `output-file` (nbdev names chapter pages after the notebook without its number: `00_models.ipynb` is
-`models.html`, and nbdev's doclinks point there), nbdev's doclinks are absolute URLs of the published site (made
-relative, so the local site is browsable and its links are checked), and Quarto-only keys it would warn about.
+Where Quarto exists, `nbdev-docs` builds the same site from the same files. The gaps of smalldocs are closed here:
+it ignores `output-file` (nbdev names a chapter's page after its notebook without the number: `00_models.ipynb` is
+`models.html`, where nbdev's doclinks point); Markdown reads the show_doc heading `Chat.__call__` as bold, so its
+id would lose the underscores that doclinks use; and it warns about Quarto-only keys. The staged copy also gets
+nbdev's doclinks made relative (they are URLs of the published site: relative, the local site is browsable and its
+links are checked), no links to private names (which have no docs), and a theme that loads no web font.
 """
 import json, os, re, shutil, sys, tempfile, time, warnings
 from pathlib import Path, PurePosixPath
@@ -62,7 +64,8 @@ def process(cfg)->Path:
         proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
     for w in ws:
         if 'imports and other code' in str(w.message):
-            print(f"docs: note: nbdev ran this cell to build the docs (imports and other code): {str(w.message).split(chr(10))[2:4]}")
+            code = [l for l in str(w.message).splitlines()[2:] if l.strip() and not l.startswith('#|')]
+            print(f"docs: note: nbdev runs this cell to build the docs, as it mixes imports and code: {code[0]} ...")
     return proc
 
 def stage(proc:Path, site_url:str, out:Path)->Path:
@@ -83,7 +86,7 @@ def stage(proc:Path, site_url:str, out:Path)->Path:
         for k in keys: sect.pop(k, None)
     (d/'_quarto.yml').write_text(yaml.safe_dump(qy, sort_keys=False))
     ny = yaml.safe_load((d/'nbdev.yml').read_text())
-    ny.pop('format-links', None); ny.get('project', {}).pop('output-dir', None)
+    ny.pop('format-links', None); ny.get('project', {}).pop('output-dir', None)   # the output goes to `out`
     (d/'nbdev.yml').write_text(yaml.safe_dump(ny, sort_keys=False))
     return d
 
