@@ -8,7 +8,7 @@ Docs: https://claudette-dev.github.io/claudette/chat.html.md"""
 __all__ = ['MAX_REQUEST_BYTES', 'FINAL_PROMPT', 'Chat', 'fit_json', 'fit_reply', 'fit_results', 'ChatBusy', 'loop_continues',
            'LoopRun', 'ToolResultsEvent', 'strict_schema', 'StructuredOutputError', 'msg_html']
 
-# %% ../nbs/05_chat.ipynb #5b8a3fa6
+# %% ../nbs/05_chat.ipynb #7b8afe07
 import dataclasses, json, re, threading
 from functools import partial
 from typing import Callable
@@ -20,7 +20,7 @@ from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_html
 
-# %% ../nbs/05_chat.ipynb #e2b78c16
+# %% ../nbs/05_chat.ipynb #2960b475
 class Chat:
     "A conversation with Claude that keeps its history and runs its tools"
     _client_cls, tool_runner = Client, staticmethod(run_tools)  # what `AsyncChat` changes
@@ -310,7 +310,7 @@ class ToolResultsEvent:
     message: dict
     type: str = "tool_results"
 
-# %% ../nbs/05_chat.ipynb #b2c615cf
+# %% ../nbs/05_chat.ipynb #4b35b44e
 def strict_schema(s:dict)->dict:
     "A copy of JSON schema `s` as structured outputs want it: no additional properties on any object"
     if isinstance(s, list): return [strict_schema(x) for x in s]
@@ -330,7 +330,7 @@ def _calls_schema(box:Toolbox)->dict:
     return {"type": "object", "properties": {"calls": {"type": "array", "items": {"anyOf": items}}},
             "required": ["calls"], "additionalProperties": False}
 
-# %% ../nbs/05_chat.ipynb #8e23edcd
+# %% ../nbs/05_chat.ipynb #d9bb957d
 class StructuredOutputError(ValueError):
     "Claude's reply to a structured request holds no answer to read: it refused, or was cut short"
 
@@ -345,7 +345,7 @@ def _structured_json(r:Message):
         raise StructuredOutputError(f"the reply is not the JSON asked for (stop_reason {r.stop_reason!r}"
                                     + (": cut at max_tokens, raise maxtok" if r.stop_reason == "max_tokens" else "") + f"): {text[:200]!r}") from None
 
-# %% ../nbs/05_chat.ipynb #348b07b8
+# %% ../nbs/05_chat.ipynb #ce5f43d2
 @patch
 def _structured_plan(self:Client, tools, ns, kwargs):
     "The tools, the call arguments, and a parser of the reply into (tool name, input) pairs, for `structured`"
