@@ -428,6 +428,21 @@ def link(text, url)->Html:
     return esc(text or url or '')
 
 # %% ../nbs/02_messages.ipynb #9e133cb9
+_REFUSED_LINK = re.compile(r'!?\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)')  # link syntax left as text: its address was refused
+
+def _refused_links_as_code(state):
+    "Show link syntax that stayed text (its address was refused) as code, as it was written, not as if Markdown failed"
+    from markdown_it.token import Token
+    for blk in (t for t in state.tokens if t.type == 'inline' and t.children):
+        kids = []
+        for t in blk.children:
+            pos = 0
+            for m in (_REFUSED_LINK.finditer(t.content) if t.type == 'text' else ()):
+                kids += [Token('text', '', 0, content=t.content[pos:m.start()]), Token('code_inline', 'code', 0, content=m[0], markup='`')]
+                pos = m.end()
+            kids.append(t if pos == 0 else Token('text', '', 0, content=t.content[pos:]))
+        blk.children = kids
+
 @functools.cache
 def _md_renderer():
     "markdown-it for untrusted Markdown: CommonMark with tables, no raw HTML, safe links, images as links"
@@ -438,6 +453,7 @@ def _md_renderer():
         t = tokens[idx]
         return link('🖼 ' + (self.renderInlineAsText(t.children, options, env) or 'image'), t.attrGet('src'))
     md.add_render_rule('image', image)
+    md.core.ruler.push('refused_links', _refused_links_as_code)
     return md
 
 def md_html(md:str # Markdown from the model, a tool or a user
