@@ -36,11 +36,13 @@ class Chat:
                  hist:list|None=None, # An earlier conversation to continue (copied)
                  ns:dict|None=None, # Handlers, by tool name, of tools given as dicts
                  before_tool:Callable|None=None, # Called with each `ToolCall` before it runs: return False or a reason to refuse it
-                 after_tool:Callable|None=None # Called with each `ToolCall` and its result, may return a replacement
+                 after_tool:Callable|None=None, # Called with each `ToolCall` and its result, may return a replacement
+                 log:bool|str|None=None # The call log of the `Client` the chat makes (see `claudette.persist`); give a shared `Client` its own
                 ):
         if not model and not cli: raise ValueError("Chat needs a model, or a Client as `cli`")
+        if log is not None and isinstance(cli, Client): raise ValueError("log= is the Client's: pass it to the Client given as cli")
         if cont_pr == "": raise ValueError("cont_pr must be a non-empty prompt (or None)")
-        self.c = cli if isinstance(cli, Client) else self._client_cls(model, cli=cli, cache=cache, ttl=ttl)
+        self.c = cli if isinstance(cli, Client) else self._client_cls(model, cli=cli, cache=cache, ttl=ttl, log=log)
         if self.c.is_async != self._client_cls.is_async:
             raise TypeError(f"{type(self).__name__} needs a {self._client_cls.__name__}, not a {type(self.c).__name__}")
         if cache: self.c.cache, self.c.ttl = True, ttl or self.c.ttl
@@ -209,6 +211,7 @@ def _turn_steps(self:Chat, pr, view=None, temp=None, maxtok=4096, maxthinktok=0,
     schemas, runnable = self._tool_kw(tool_choice)
     call = self.c.mk_call(msgs, sp=self.sp, temp=temp if temp is not None else self.temp, maxtok=maxtok, maxthinktok=maxthinktok,
                           prefill=prefill, tools=schemas, tool_choice=tool_choice, **kw)
+    call.chat, call.history = self, msgs
     try: r = yield from self.c.reply_steps(call, view)
     except BaseException:
         if call.partial is not None:  # a stream that ended early: what it received, and what it cost

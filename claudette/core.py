@@ -114,7 +114,7 @@ def code_conf(version:str="code_execution_20250825" # Tool version
     "The code execution server tool's configuration"
     return _conf(version, "code_execution")
 
-# %% ../nbs/04_core.ipynb #82058350
+# %% ../nbs/04_core.ipynb #a1c9438f
 class Spending:
     "The usage and cost of a series of calls: noted cheaply per call, added up when asked"
     def __init__(self):
@@ -135,6 +135,10 @@ class Spending:
     def cost(self)->Cost:
         "All the calls' cost, added up"
         self._catch_up(); return self._cost
+    @property
+    def calls(self)->list:
+        "Each call's `(usage, model)`, in order"
+        return list(self._calls)
     def __len__(self): return len(self._calls)
 
 # %% ../nbs/04_core.ipynb #a9fe5594
@@ -244,14 +248,14 @@ class ReplyStream(_ReplyView, Steps):
 class AsyncReplyStream(_ReplyView, AsyncSteps):
     "Text (or events) of a streamed reply as it arrives, with `async for`; `value` is the final `Message` once done"
 
-# %% ../nbs/04_core.ipynb #551e40f1
+# %% ../nbs/04_core.ipynb #35989000
 class Client:
     "Calls to one Claude model, keeping the last result and running totals of usage and cost"
     is_async, sdk_cls, drive, stream_cls = False, Anthropic, staticmethod(run_steps), ReplyStream
     def __init__(self,
                  model:str, # Model id, e.g. `models[1]`
                  cli=None, # An SDK client (`Anthropic`, `AnthropicBedrock`, `AnthropicVertex`...); the shared default (`sdk_cls()`) if None
-                 log:bool=False, # Keep a record of each call in `self.log`
+                 log:bool|str|None=None, # True: keep each call in `self.log`; a path: an SQLite call log (see `claudette.persist`); None: the log `CLAUDETTE_LOG` names, if any
                  cache:bool=False, # Place prompt-cache breakpoints automatically
                  ttl:str|None=None # Cache lifetime: '5m' (default) or '1h'
                 ):
@@ -263,8 +267,11 @@ class Client:
         if cli is not None and inspect.iscoroutinefunction(inspect.unwrap(cli.messages.create)) != self.is_async:  # (the SDK wraps `create`)
             kind, other = ("an async", "Client") if self.is_async else ("a sync", "AsyncClient")
             raise TypeError(f"{type(self).__name__} needs {kind} SDK client, not {type(cli).__name__}: use {other} with it")
-        self.log = [] if log else None
+        self.log = [] if log is True else None
         self.spent, self.hooks = Spending(), []
+        if log is not True and log is not False:
+            from claudette.persist import call_log  # (claudette.persist builds on this module)
+            if (db := call_log(log)) is not None: self.hooks.append(db)
         self.result = self.stop_reason = self.stop_sequence = None
 
     @property
@@ -404,7 +411,7 @@ def _place_cache(self:Client, msgs:Prepared, kw:dict)->list:
     if fixed: warnings.warn(f"{fixed} cache breakpoint(s) with ttl='1h' came after a 5-minute one, which the API refuses: sent with ttl='5m'", stacklevel=4)
     return msgs
 
-# %% ../nbs/04_core.ipynb #0d9338ca
+# %% ../nbs/04_core.ipynb #3c9aafca
 @dataclass
 class Call:
     "One request as claudette sends it: the SDK's arguments, and what to do with the reply"
@@ -414,6 +421,8 @@ class Call:
     events: bool = False # A stream yields the SDK's typed events rather than text
     cb: Callable|None = None # Called (awaited if async) with the final `Message`
     partial: Message|None = None # What a stream that ended early had received
+    chat: object = None # The `Chat` making the call, if any (for hooks such as the call log)
+    history: list|None = None # That chat's messages, before cache breakpoints and prefill were added
 
 # %% ../nbs/04_core.ipynb #4c31a46a
 def _thinking(spec, maxtok:int, maxthinktok:int, effort:str|None, refuse, rules:bool=True, given:dict|None=None)->tuple:
