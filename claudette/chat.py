@@ -266,7 +266,7 @@ def _guarded(self:Chat, steps):
     try: return (yield from steps)
     finally: self._turn_lock.release()
 
-# %% ../nbs/05_chat.ipynb #50e73e07
+# %% ../nbs/05_chat.ipynb #c3001960
 @patch
 def _msg_tokens(self:Chat, m)->int:
     "`approx_tokens(m)`, remembered for the messages of the history"
@@ -329,7 +329,7 @@ def __call__(self:Chat,
     if stream: return self.c.stream_cls(lambda view: self._guarded(turn(view)))
     return self.c.drive(self._guarded(turn()))
 
-# %% ../nbs/05_chat.ipynb #85e0bacb
+# %% ../nbs/05_chat.ipynb #ec391113
 FINAL_PROMPT = ("You have no more tool uses. Please summarize your findings. If you did not complete your goal, "
                 "tell the user what further work is needed.")
 
@@ -364,7 +364,7 @@ def toolloop(self:Chat,
     return self.loop_cls(lambda run: self._guarded(self._loop_steps(pr, max_steps, cont_func, final_prompt, stream, kwargs, run, budget)))
 Chat.loop_cls = LoopRun
 
-# %% ../nbs/05_chat.ipynb #38eef2db
+# %% ../nbs/05_chat.ipynb #3457552c
 @patch
 def _loop_steps(self:Chat, pr, max_steps, cont_func, final_prompt, stream, kwargs, run, budget=None):
     "Steps of the tool loop: each reply and each tool-results message emitted as it happens"
@@ -477,7 +477,7 @@ def _structured_steps(self:Client, call, box:Toolbox, parse):
     for name, inp in parse(r): out.append((yield partial(invoke, box, name, inp)))
     return out
 
-# %% ../nbs/05_chat.ipynb #b9471fcc
+# %% ../nbs/05_chat.ipynb #3e928a1d
 @patch
 def count_tokens(self:Chat,
                  pr=None, # A prompt to count with the history; None for the next request without a new prompt

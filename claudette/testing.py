@@ -647,7 +647,7 @@ def clear_thinking(msgs:list, keep:int=1)->tuple:
     for i in gone: out[i] = out[i] | {"content": [b for b in out[i]["content"] if b.get("type") not in ("thinking", "redacted_thinking")]}
     return out, len(gone)
 
-# %% ../nbs/01_testing.ipynb #db8b1b21
+# %% ../nbs/01_testing.ipynb #35dff515
 @dataclass
 class ContextEdits:
     "What the API's context management makes of one request: what the model reads, the edits applied, a compaction"
@@ -687,7 +687,7 @@ def context_edits(body:dict)->ContextEdits:
             pause, msgs = bool(e.get("pause_after_compaction")), since_compaction([{"role": "assistant", "content": [compaction]}]) + msgs[starts[-1] if starts else 0:]
     return ContextEdits(body | {"messages": msgs} if msgs is not body.get("messages") else body, applied, compaction, pause)
 
-# %% ../nbs/01_testing.ipynb #b13b4611
+# %% ../nbs/01_testing.ipynb #794e198b
 @patch
 def _messages(self:LocalClaude, h, req, count_only=False):
     body = req.body
@@ -723,7 +723,7 @@ def _platform(srv, h, req, m):
 
 for _p in (_VERTEX.pattern, _BEDROCK.pattern): route("POST", _p)(_platform)
 
-# %% ../nbs/01_testing.ipynb #0a7777ea
+# %% ../nbs/01_testing.ipynb #95a0583a
 def _take(items:deque):
     "The next scripted item; a fault that answers more requests stays at the front"
     item = items.popleft()
