@@ -111,8 +111,12 @@ def cut_points(msgs:list)->list:
 class Refuse:
     "Context policy (the default): raise `ContextTooLong` before sending a request that would not fit"
     resumes = ()
-    def params(self)->dict: return {}
-    def cut(self, msgs:list, sizes:list, space:int): return None
+    def params(self)->dict:
+        "Nothing: a refusing chat sends its requests as they are"
+        return {}
+    def cut(self, msgs:list, sizes:list, space:int):
+        "None: refuse"
+        return None
     def __repr__(self): return "Refuse()"
 
 # %% ../nbs/04a_context.ipynb #ccdbf833
@@ -122,7 +126,9 @@ class Trim:
     keep_first:bool=False # Keep the first exchange (the opening prompt and its answer)
     target:float=0.75 # Share of the room to trim down to
     resumes = ()
-    def params(self)->dict: return {}
+    def params(self)->dict:
+        "Nothing: trimming happens in the chat"
+        return {}
     def cut(self,
             msgs:list, # The messages of the request
             sizes:list, # Their input tokens, estimated
@@ -162,9 +168,13 @@ class ApiEdits:
             edits.append({"type": "clear_tool_uses_20250919", "keep": {"type": "tool_uses", "value": self.keep_tool_uses}, **trig})
         if self.compact: edits.append({"type": "compact_20260112", "pause_after_compaction": self.pause_after_compaction, **trig})
         return {"context_management": {"edits": edits}, "betas": [CONTEXT_BETA] + ([COMPACT_BETA] if self.compact else [])}
-    def cut(self, msgs:list, sizes:list, space:int): return 0, 0  # the API decides
+    def cut(self, msgs:list, sizes:list, space:int):
+        "Keep everything: the API decides what to clear"
+        return 0, 0
     @property
-    def resumes(self)->tuple: return ("compaction",) if self.pause_after_compaction else ()
+    def resumes(self)->tuple:
+        "A tool loop goes on after a paused compaction"
+        return ("compaction",) if self.pause_after_compaction else ()
 
 # %% ../nbs/04a_context.ipynb #4dc916e6
 def with_params(kw:dict, extra:dict)->dict:
