@@ -199,12 +199,12 @@ def __getstate__(self:Chat):
     raise TypeError(f"a {type(self).__name__} cannot be pickled (it holds a live API client): "
                     "use chat.save(path) and Chat.load(path, tools=...), or chat.fork() for a copy")
 
-# %% ../nbs/10_persist.ipynb #fba73808
-import atexit, hashlib, itertools, queue, random, sqlite3, struct, threading, time
+# %% ../nbs/10_persist.ipynb #5bd84e63
+import atexit, collections, hashlib, itertools, random, sqlite3, struct, threading, time
 from anthropic.types import Message
 from .modelinfo import cost_of
 
-# %% ../nbs/10_persist.ipynb #a0c1eb93
+# %% ../nbs/10_persist.ipynb #84816bf8
 APPLICATION_ID = 0x636C6474  # "cldt": marks an SQLite file as a claudette call log
 
 MIGRATIONS = [  # MIGRATIONS[i] takes a log from schema version i to i+1; append, never edit
@@ -232,15 +232,9 @@ CREATE TABLE calls(
 );
 CREATE INDEX calls_chat ON calls(chat_id, turn);
 CREATE INDEX calls_time ON calls(time);
-CREATE INDEX calls_cost ON calls(cost);
 CREATE VIRTUAL TABLE calls_fts USING fts5(prompt, reply, content='calls', content_rowid='id');
-CREATE TRIGGER calls_ai AFTER INSERT ON calls BEGIN
-  INSERT INTO calls_fts(rowid, prompt, reply) VALUES (new.id, new.prompt, new.reply); END;
-CREATE TRIGGER calls_ad AFTER DELETE ON calls BEGIN
-  INSERT INTO calls_fts(calls_fts, rowid, prompt, reply) VALUES ('delete', old.id, old.prompt, old.reply); END;
-CREATE TRIGGER calls_au AFTER UPDATE OF prompt, reply ON calls BEGIN
-  INSERT INTO calls_fts(calls_fts, rowid, prompt, reply) VALUES ('delete', old.id, old.prompt, old.reply);
-  INSERT INTO calls_fts(rowid, prompt, reply) VALUES (new.id, new.prompt, new.reply); END;""",
+CREATE TABLE fts_indexed(upto INTEGER NOT NULL); -- calls up to this id are in calls_fts (indexed when searched)
+INSERT INTO fts_indexed VALUES (0);""",
 ]
 LOG_VERSION = len(MIGRATIONS)
 
@@ -297,7 +291,7 @@ def migrate(conn:sqlite3.Connection, # An autocommit connection (isolation_level
         raise
     return len(migrations)
 
-# %% ../nbs/10_persist.ipynb #17fb54e9
+# %% ../nbs/10_persist.ipynb #e3fe591f
 _MEMO_MAX = 256  # conversations whose last messages (and their hashes) the log remembers
 _DIGEST = 16  # bytes of the BLAKE2b hash that names a stored JSON value
 _PENDING_MAX = 10_000  # calls remembered between their request and reply, or their reply and tool results
@@ -330,7 +324,7 @@ class CallLog:
                 ):
         self.path, self.timeout, self.retries = Path(path), timeout, retries
         self._pid, self._local, self._memo, self._pending, self._tool_rows, self._rowids = None, None, {}, {}, {}, {}
-        self._q, self._qpid, self._lock, self._tokens, self.failures = None, None, threading.Lock(), itertools.count(1), []
+        self._jobs, self._wake, self._qpid, self._lock, self._tokens, self.failures = None, None, None, threading.Lock(), itertools.count(1), []
         self._conn()  # open now: a bad file fails here, not at the first call
     def __repr__(self): return f"CallLog({self.path.name!r})"
 
@@ -422,7 +416,7 @@ def _blob(self:CallLog, key, value, blobs:list)->bytes:
     blobs.append((d := _digest(s), s)); self._remember(key, (value, d))
     return d
 
-# %% ../nbs/10_persist.ipynb #10e60365
+# %% ../nbs/10_persist.ipynb #ebf52608
 _INSERT = ("INSERT INTO calls(time, duration, chat_id, turn, model, params, messages, history, response, stop_reason, input_tokens,"
            " output_tokens, cache_write_tokens, cache_read_tokens, usage, cost, error, prompt, reply, settings)"
            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -443,7 +437,7 @@ def record(self:CallLog,
           )->int:
     "Queue one call to be written (by the log's writer thread); a token naming it for `add_results`"
     token, msgs, kw, history = next(self._tokens), list(msgs), dict(kw), None if history is None else list(history)
-    self._writes().put(lambda: self._call_row(token, msgs, kw, started, duration, reply, error, chat_id, turn, history, settings))
+    self._writes().append(lambda: self._call_row(token, msgs, kw, started, duration, reply, error, chat_id, turn, history, settings))
     return token
 
 @patch
@@ -470,20 +464,20 @@ def add_results(self:CallLog,
     def row():
         s = _dumps(results)
         return None, [(d := _digest(s), s)], _RESULTS, (d, token)
-    self._writes().put(row)
+    self._writes().append(row)
 
-# %% ../nbs/10_persist.ipynb #106395c0
-_BATCH = 500  # most calls written in one transaction
+# %% ../nbs/10_persist.ipynb #185bb974
+_BATCH, _POLL = 500, 0.05  # most calls written in one transaction; seconds between looks at the queue
 
 @patch
-def _writes(self:CallLog)->queue.SimpleQueue:
+def _writes(self:CallLog)->collections.deque:
     "This process's queue of writes, and the thread that writes them (started on first use, and again in a forked child)"
     with self._lock:
         if self._qpid != os.getpid():
-            self._q, self._qpid = queue.SimpleQueue(), os.getpid()
-            threading.Thread(target=self._write_loop, args=(self._q,), daemon=True, name=f"claudette log {self.path.name}").start()
+            self._jobs, self._wake, self._qpid = collections.deque(), threading.Event(), os.getpid()
+            threading.Thread(target=self._write_loop, args=(self._jobs, self._wake), daemon=True, name=f"claudette log {self.path.name}").start()
             atexit.register(self.flush, 30)
-        return self._q
+        return self._jobs
 
 @patch
 def _fail(self:CallLog, e:Exception, n:int=1):
@@ -493,30 +487,32 @@ def _fail(self:CallLog, e:Exception, n:int=1):
     warnings.warn(msg)
 
 @patch
-def _write_loop(self:CallLog, q:queue.SimpleQueue):
+def _write_loop(self:CallLog, jobs:collections.deque, wake:threading.Event):
+    "The writer thread: every `_POLL` seconds (or when flushed), write what is queued (a wake-up per call would cost the caller)"
     while True:
-        jobs = [q.get()]
-        while len(jobs) < _BATCH and not q.empty(): jobs.append(q.get())
-        items = []
-        for j in jobs:
-            if isinstance(j, threading.Event): continue
-            try: items.append(j())
-            except Exception as e: self._fail(e)
-        if items:
-            try: self._retry(lambda: self._commit(items))
-            except Exception as e: self._memo.clear(); self._fail(e, len(items))
-        for j in jobs:
-            if isinstance(j, threading.Event): j.set()
+        wake.wait(_POLL); wake.clear()
+        while jobs:
+            batch = [jobs.popleft() for _ in range(min(len(jobs), _BATCH))]
+            items = []
+            for j in batch:
+                if isinstance(j, threading.Event): continue
+                try: items.append(j())
+                except Exception as e: self._fail(e)
+            if items:
+                try: self._retry(lambda: self._commit(items))
+                except Exception as e: self._memo.clear(); self._fail(e, len(items))
+            for j in batch:
+                if isinstance(j, threading.Event): j.set()
 
 @patch
 def flush(self:CallLog, timeout:float|None=None)->bool:
     "Wait until every call this process queued so far is written (False if `timeout` seconds pass first)"
     if self._qpid != os.getpid(): return True
     done = threading.Event()
-    self._q.put(done)
+    self._jobs.append(done); self._wake.set()
     return done.wait(timeout)
 
-# %% ../nbs/10_persist.ipynb #288d4ee5
+# %% ../nbs/10_persist.ipynb #1f6bac78
 _COLS = ("id, time, duration, chat_id, turn, model, stop_reason, input_tokens, output_tokens, cache_write_tokens,"
          " cache_read_tokens, cost, error, prompt, reply")
 
@@ -531,6 +527,21 @@ def _rows(self:CallLog, sql:str, args=())->list:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 _ORDERS = {"time": "time, id", "cost": "cost DESC, id", "turn": "chat_id, turn, id"}
+
+@patch
+def _index(self:CallLog):
+    "Add the calls written since the last search to the full-text index (done here, not at each call, to keep writes short)"
+    self.flush()
+    c = self._conn()
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        upto = c.execute("SELECT upto FROM fts_indexed").fetchone()[0]
+        c.execute("INSERT INTO calls_fts(rowid, prompt, reply) SELECT id, prompt, reply FROM calls WHERE id > ?", (upto,))
+        c.execute("UPDATE fts_indexed SET upto = (SELECT coalesce(max(id), 0) FROM calls)")
+        c.execute("COMMIT")
+    except BaseException:
+        if c.in_transaction: c.execute("ROLLBACK")
+        raise
 
 @patch
 def calls(self:CallLog,
@@ -562,6 +573,7 @@ def search(self:CallLog,
            raw:bool=False # `text` is an FTS5 query (`"exact phrase"`, `OR`, `NOT`, `prefix*`)
           )->list:
     "Calls whose prompt or reply contain `text`, best matches first"
+    self._retry(self._index)
     q = text if raw else " ".join('"' + w.replace('"', '""') + '"' for w in text.split())
     if not q: return []
     sql = (f"SELECT {', '.join('calls.'+c.strip() for c in _COLS.split(','))} FROM calls_fts JOIN calls ON calls.id = calls_fts.rowid"
@@ -604,14 +616,14 @@ def response(self:CallLog, call_id:int)->Message|None:
     r = self._row(call_id, "response")["response"]
     return None if r is None else Message.construct(**json.loads(r))
 
-# %% ../nbs/10_persist.ipynb #c6daa3f3
+# %% ../nbs/10_persist.ipynb #c4c5d4d7
 LOG_ENV = "CLAUDETTE_LOG"  # the environment variable naming the call log of clients made without `log=`
 _logs, _logs_lock = {}, threading.Lock()
 
 def call_log(log=None # A `CallLog`, a path, or None for the one `CLAUDETTE_LOG` names
             )->CallLog|None:
     "The `CallLog` for `log` (one per file in a process), or None when there is none"
-    if isinstance(log, CallLog): return log
+    if isinstance(log, CallLog) or hasattr(log, "record"): return log  # a log already
     if log is None: log = os.environ.get(LOG_ENV) or None
     if log is None: return None
     if not isinstance(log, (str, os.PathLike)): raise TypeError(f"log must be True, False, a path or a CallLog, not {type(log).__name__}")
