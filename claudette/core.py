@@ -18,6 +18,7 @@ from functools import partial
 from typing import Callable
 from anthropic import Anthropic
 from anthropic.types import Message, Usage
+from anthropic.types.beta import BetaMessage
 from fastcore.basics import patch
 from .modelinfo import Cost, cost_of, lookup
 from .messages import MANY_IMGS, count_images, mk_msg, mk_msgs
@@ -72,7 +73,7 @@ def __repr__(self:Usage)->str:
 
 # %% ../nbs/04_core.ipynb #4bfb9267
 @patch(as_prop=True)
-def cost(self:Message)->Cost:
+def cost(self:Message|BetaMessage)->Cost:
     "What this reply cost, from its usage and the model that answered"
     return cost_of(self.usage, self.model)
 
@@ -452,8 +453,8 @@ def _record(self:Client, r:Message, call:Call)->Message:
 
 @patch
 def endpoint(self:Client, call:Call):
-    "The SDK resource `call` is sent to"
-    return self.c.messages
+    "The SDK resource `call` is sent to: the beta one when it passes `betas` (beta parameters need its types)"
+    return self.c.beta.messages if call.kw.get("betas") else self.c.messages
 
 @patch
 def _notify(self:Client, name:str, *args):
