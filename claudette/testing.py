@@ -6,26 +6,28 @@ Docs: https://claudette-dev.github.io/claudette/testing.html.md"""
 
 # %% auto #0
 __all__ = ['MEDIA_TOKENS', 'ERROR_TYPES', 'TOOL_NAME_PATTERN', 'REQUEST_RULES', 'BATCH_MAX_REQUESTS', 'BATCH_MAX_BYTES',
-           'BATCH_EXPIRY', 'text_block', 'thinking_block', 'redacted_thinking_block', 'tool_use_block',
-           'server_tool_use_block', 'web_search_result_block', 'char_citation', 'web_citation', 'usage_json', 'Reply',
-           'reply', 'estimate_tokens', 'prompt_tokens', 'Fault', 'Delay', 'Drop', 'Raw', 'Turn', 'turns',
-           'RequestCheck', 'no_sampling_params', 'known_params', 'model_given', 'max_tokens_given', 'model_exists',
-           'messages_given', 'first_turn_user', 'content_non_empty', 'text_blocks_non_empty', 'tool_names_valid',
-           'tool_names_unique', 'tool_uses_answered', 'tool_results_match', 'cache_breakpoints', 'thinking_budget',
-           'thinking_not_forced', 'prefill_supported', 'forced_tool_supported', 'thinking_supported',
+           'BATCH_EXPIRY', 'ANTHROPIC_URL', 'REDACTED', 'text_block', 'thinking_block', 'redacted_thinking_block',
+           'tool_use_block', 'server_tool_use_block', 'web_search_result_block', 'char_citation', 'web_citation',
+           'usage_json', 'Reply', 'reply', 'estimate_tokens', 'prompt_tokens', 'Fault', 'Delay', 'Drop', 'Raw', 'Turn',
+           'turns', 'RequestCheck', 'no_sampling_params', 'known_params', 'model_given', 'max_tokens_given',
+           'model_exists', 'messages_given', 'first_turn_user', 'content_non_empty', 'text_blocks_non_empty',
+           'tool_names_valid', 'tool_names_unique', 'tool_uses_answered', 'tool_results_match', 'cache_breakpoints',
+           'thinking_budget', 'thinking_not_forced', 'prefill_supported', 'forced_tool_supported', 'thinking_supported',
            'effort_supported', 'structured_supported', 'prompt_fits', 'check_request', 'sse_events', 'sse_text',
            'Request', 'LocalClaude', 'Route', 'route', 'BatchPlan', 'LocalBatch', 'LocalBatches', 'RateLimit',
-           'mcp_tool_use_block', 'mcp_tool_result_block', 'mcp_tool_listing_block', 'mcp_servers_valid', 'is_offline',
-           'offline_session', 'shared_dir', 'corpus_entries']
+           'mcp_tool_use_block', 'mcp_tool_result_block', 'mcp_tool_listing_block', 'mcp_servers_valid', 'point_env',
+           'restore_env', 'local_env', 'is_offline', 'offline_session', 'end_offline_session', 'shared_dir',
+           'corpus_entries', 'Match', 'Script', 'scrub', 'load_cassette', 'save_cassette', 'first_difference']
 
-# %% ../nbs/01_testing.ipynb #704ee037
+# %% ../nbs/01_testing.ipynb #bda3e047
 import json, os, re, socket, threading, time, uuid, base64, math
 from functools import cached_property
 from urllib.parse import unquote
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from contextlib import contextmanager
 from typing import Any, Callable
 from .modelinfo import all_models, model_info_json, resolve
 
@@ -147,7 +149,7 @@ def prompt_tokens(req:dict)->int:
         return {k: strip(v) for k, v in o.items()}
     return estimate_tokens(strip([req.get("system"), req.get("messages"), req.get("tools")])) + MEDIA_TOKENS*media
 
-# %% ../nbs/01_testing.ipynb #2ba1b413
+# %% ../nbs/01_testing.ipynb #5a25a71b
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error", 403: "permission_error",
                404: "not_found_error", 409: "conflict_error", 413: "request_too_large", 429: "rate_limit_error",
                500: "api_error", 504: "timeout_error", 529: "overloaded_error"}
@@ -160,6 +162,7 @@ class Fault:
     type: str|None = None # `error.type`; defaults by status
     retry_after: float|None = None # Seconds, sent as `retry-after`
     headers: dict = field(default_factory=dict)
+    times: int|None = 1 # Requests it answers in a row; None: every request until `clear()`
 
     def body(self)->dict:
         t = self.type or ERROR_TYPES.get(self.status, "api_error")
@@ -460,7 +463,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 1024  # many concurrent clients (the default backlog of 5 refuses them)
 
-# %% ../nbs/01_testing.ipynb #b3abc526
+# %% ../nbs/01_testing.ipynb #56335c84
 class LocalClaude:
     "A local Anthropic-compatible Messages API server on 127.0.0.1, answering with scripted replies"
     def __init__(self,
@@ -472,6 +475,7 @@ class LocalClaude:
                 ):
         self.responder, self.api_key, self.check, self.event_delay = responder, api_key, check, event_delay
         self._models, self.requests, self._queue, self._lock, self._srv = models, [], deque(), threading.Lock(), None
+        self._when, self.violations = [], []  # predicate scripts (`when`); (request, message) of each broken API rule
 
     def start(self):
         "Start serving on a free port"
@@ -492,7 +496,7 @@ class LocalClaude:
     def __exit__(self, *exc): self.stop()
     async def __aenter__(self): return self.start()
     async def __aexit__(self, *exc): self.stop()
-    def __repr__(self): return f"LocalClaude({self.base_url if self._srv else 'stopped'}, {len(self._queue)} scripted, {len(self.requests)} received)"
+    def __repr__(self): return f"LocalClaude({self.base_url if self._srv else 'stopped'}, {self.pending} scripted, {len(self.requests)} received)"
 
     def script(self, *items):
         "Queue replies (`reply`, `Reply`, `Fault`, `Delay`, `Drop`, `Raw`, a message dict, a str, or a function of the `Request`)"
@@ -501,11 +505,11 @@ class LocalClaude:
     @property
     def pending(self)->int:
         "Scripted items not yet served"
-        return len(self._queue)
+        return len(self._queue) + sum(len(w.items) for w in self._when)
 
     def clear(self):
-        "Forget scripted items and recorded requests"
-        with self._lock: self._queue.clear(); self.requests.clear()
+        "Forget scripted items (sticky faults too), recorded requests and broken rules"
+        with self._lock: self._queue.clear(); self._when.clear(); self.requests.clear(); self.violations.clear()
 
     @property
     def last(self)->Request|None:
@@ -587,13 +591,15 @@ def respond(self:LocalClaude, h, out):
     if isinstance(out, Raw): return self._send_raw(h, out)
     self._send_json(h, 200, out)
 
-# %% ../nbs/01_testing.ipynb #389d0600
+# %% ../nbs/01_testing.ipynb #98cba791
 @patch
 def _messages(self:LocalClaude, h, req, count_only=False):
     body = req.body
     if not isinstance(body, dict): return Fault(400, "Request body must be a JSON object")
     if self.check and (err := check_request(body, beta="anthropic-beta" in req.headers, count_only=count_only,
-                                            known_models=self.known_models)): return err
+                                            known_models=self.known_models)):
+        with self._lock: self.violations.append((req, err.message))
+        return err
     if count_only: return {"input_tokens": prompt_tokens(body)}
     self._answer(h, self._next(req), req)
 
@@ -620,10 +626,18 @@ def _platform(srv, h, req, m):
 
 for _p in (_VERTEX.pattern, _BEDROCK.pattern): route("POST", _p)(_platform)
 
-# %% ../nbs/01_testing.ipynb #b1403054
+# %% ../nbs/01_testing.ipynb #57e1326b
+def _take(items:deque):
+    "The next scripted item; a fault that answers more requests stays at the front"
+    item = items.popleft()
+    if isinstance(item, Fault) and item.times != 1: items.appendleft(item if item.times is None else replace(item, times=item.times-1))
+    return item
+
 @patch
 def _next(self:LocalClaude, req):
-    with self._lock: item = self._queue.popleft() if self._queue else None
+    with self._lock:
+        q = next((w.items for w in self._when if w.items and w.match(req)), self._queue)
+        item = _take(q) if q else None
     if item is None and self.responder: item = self.responder(req)
     if callable(item) and not isinstance(item, type): item = item(req)
     return item
@@ -990,7 +1004,32 @@ def mcp_servers_valid(c:RequestCheck):
 
 REQUEST_RULES.append(mcp_servers_valid)
 
-# %% ../nbs/01_testing.ipynb #b80eaec8
+# %% ../nbs/01_testing.ipynb #33351bb6
+_ENV = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+
+def point_env(srv:LocalClaude, api_key:str="sk-local-test")->dict:
+    "Point the SDK's default clients at `srv`; returns what `restore_env` needs to undo it"
+    saved = {k: os.environ.get(k) for k in _ENV}
+    os.environ.pop("ANTHROPIC_AUTH_TOKEN", None)
+    os.environ.update(ANTHROPIC_BASE_URL=srv.base_url, ANTHROPIC_API_KEY=api_key)
+    return saved
+
+def restore_env(saved:dict):
+    "Put back the variables `point_env` changed"
+    for k, v in saved.items():
+        if v is None: os.environ.pop(k, None)
+        else: os.environ[k] = v
+
+@contextmanager
+def local_env(srv:LocalClaude, # A started server
+              api_key:str="sk-local-test" # The key the SDK sends
+             ):
+    "Point the SDK's default clients at `srv` inside the block; restore the environment after"
+    saved = point_env(srv, api_key)
+    try: yield srv
+    finally: restore_env(saved)
+
+# %% ../nbs/01_testing.ipynb #9150669c
 def is_offline()->bool:
     "Use the local server instead of Claude? Yes under tests (`IN_TEST`), without `ANTHROPIC_API_KEY`, or with `CLAUDETTE_OFFLINE=1`"
     flag = os.environ.get("CLAUDETTE_OFFLINE", "").lower() in ("1", "true", "yes")
@@ -1003,18 +1042,25 @@ class _Live:
     def script(self, *items): pass
     def __repr__(self): return "live: talking to the Anthropic API"
 
-_session = None
+_session, _session_env = None, None
 
 def offline_session(**kw)->LocalClaude|_Live:
-    "Start (once per process) a `LocalClaude` that the SDK's default clients use, or a `_Live` stand-in when live"
-    global _session
+    "Start (once per process) a `LocalClaude` that the SDK's default clients use until `end_offline_session()`, or a `_Live` stand-in when live"
+    global _session, _session_env
     if not is_offline(): return _Live()
     if _session is None:
         _session = LocalClaude(**kw).start()
         _session.live = False
-        os.environ["ANTHROPIC_BASE_URL"] = _session.base_url
-        os.environ["ANTHROPIC_API_KEY"] = "sk-local-test"
+        _session_env = point_env(_session)
     return _session
+
+def end_offline_session():
+    "Stop the offline session's server and restore the environment as it was before"
+    global _session, _session_env
+    if _session is None: return
+    restore_env(_session_env)
+    _session.stop()
+    _session = _session_env = None
 
 # %% ../nbs/01_testing.ipynb #93fc5f22
 def shared_dir(start:Path|None=None)->Path|None:
@@ -1032,3 +1078,203 @@ def corpus_entries(kind:str|None=None)->list:
     if not f or not f.exists(): return []
     es = [json.loads(l) for l in f.read_text().splitlines() if l.strip()]
     return [e for e in es if kind is None or e["kind"] == kind]
+
+# %% ../nbs/01_testing.ipynb #7694af82
+def _text(content)->str:
+    "The text of a message's content: a str, or its text blocks joined"
+    if isinstance(content, str): return content
+    return "\n".join(b.get("text", "") for b in content or [] if isinstance(b, dict) and b.get("type") == "text")
+
+@patch(as_prop=True)
+def messages(self:Request)->list: return (self.body or {}).get("messages") or []
+@patch(as_prop=True)
+def tools(self:Request)->list: return (self.body or {}).get("tools") or []
+@patch(as_prop=True)
+def tool_names(self:Request)->list: return [t.get("name") for t in self.tools]
+@patch(as_prop=True)
+def system(self:Request)->str: return _text((self.body or {}).get("system"))
+@patch(as_prop=True)
+def prompt(self:Request)->str:
+    "The text of the last user message"
+    return _text(next((m.get("content") for m in reversed(self.messages) if m.get("role") == "user"), ""))
+@patch(as_prop=True)
+def params(self:Request)->dict:
+    "Every parameter but `messages`, `system` and `tools`"
+    return {k: v for k, v in (self.body or {}).items() if k not in ("messages", "system", "tools")}
+
+# %% ../nbs/01_testing.ipynb #df160ad9
+@dataclass
+class Match:
+    "What a request must say; each field given must hold"
+    model: str|None = None # The model asked for
+    contains: str|None = None # Text in the last user message
+    tools: list|None = None # Names of tools that must all be offered
+    system: str|None = None # Text in the system prompt
+    where: Callable|None = None # Any predicate of the `Request`
+
+    def mismatch(self, req:Request)->str|None:
+        "Why `req` does not match, in words, or None"
+        p = req.params
+        if self.model is not None and p.get("model") != self.model: return f"model was {p.get('model')!r}, not {self.model!r}"
+        if self.contains is not None and self.contains not in req.prompt:
+            return f"the last user message {req.prompt[:200]!r} does not contain {self.contains!r}"
+        if self.tools is not None and (miss := [t for t in self.tools if t not in req.tool_names]):
+            return f"tools offered were {req.tool_names}, without {miss}"
+        if self.system is not None and self.system not in req.system: return f"the system prompt {req.system[:200]!r} does not contain {self.system!r}"
+        if self.where is not None and not self.where(req): return f"where({getattr(self.where, '__name__', 'predicate')}) was false"
+
+    def __call__(self, req:Request)->bool: return self.mismatch(req) is None
+
+@dataclass
+class Script:
+    "Scripted items for the requests that `match`"
+    match: Match
+    items: deque = field(default_factory=deque)
+
+@patch
+def when(self:LocalClaude, model=None, contains=None, tools=None, system=None, where=None, *, then:list=()):
+    "Script the replies `then` for requests that match; they are served before the plain script"
+    w = Script(Match(model, contains, tools, system, where), deque(then))
+    with self._lock: self._when.append(w)
+    return w
+
+# %% ../nbs/01_testing.ipynb #6665b880
+@patch
+def assert_sent(self:LocalClaude, model=None, contains=None, tools=None, system=None, where=None, request:int=-1, **params):
+    "Assert that a request (the last by default) matches, and has these `params`, with a failure that shows what was sent"
+    if not self.requests: raise AssertionError("No request was received")
+    req = self.requests[request]
+    why = Match(model, contains, tools, system, where).mismatch(req)
+    why = why or next((f"{k} was {req.params.get(k)!r}, not {v!r}" for k, v in params.items() if req.params.get(k) != v), None)
+    which = "The last request" if request == -1 else f"Request {request}"
+    if why: raise AssertionError(f"{which} ({req.method} {req.path}): {why}.\nIt sent: prompt={req.prompt[:200]!r}, "
+                                 f"tools={req.tool_names}, system={req.system[:200]!r}, params={req.params}")
+
+# %% ../nbs/01_testing.ipynb #4b21450f
+def _describe(item)->str:
+    "A short description of a scripted item"
+    if isinstance(item, Reply): return f"reply({', '.join(_text([b]) or b.get('type', '?') for b in item.content)[:60]!r})"
+    if isinstance(item, Fault): return f"Fault({item.status})"
+    return type(item).__name__
+
+@patch
+def unused(self:LocalClaude)->list:
+    "Scripted items never served (sticky faults aside)"
+    items = list(self._queue) + [i for w in self._when for i in w.items]
+    return [i for i in items if not (isinstance(i, Fault) and i.times is None)]
+
+@patch
+def verify(self:LocalClaude):
+    "Raise `AssertionError` if a request broke an API rule or a scripted reply was never served"
+    msgs = [f"request {i} ({r.method} {r.path}) broke an API rule: {m}" for r, m in self.violations
+            for i in [next((i for i, q in enumerate(self.requests) if q is r), "?")]]
+    if left := self.unused(): msgs.append(f"{len(left)} scripted replies never served: {', '.join(map(_describe, left))}")
+    if msgs: raise AssertionError("LocalClaude: " + "\n".join(msgs))
+
+# %% ../nbs/01_testing.ipynb #c8d81ebd
+import urllib.request, urllib.error
+ANTHROPIC_URL = "https://api.anthropic.com"
+REDACTED = "<redacted>"
+_KEEP_HEADERS = {"content-type", "anthropic-version", "anthropic-beta", "retry-after", "retry-after-ms", "x-should-retry"}
+_SECRET_FIELD = re.compile(r"(?i)^(.*[-_])?(api[-_]?key|authorization|auth[-_]?token|access[-_]?token|token|secret|password|cookie)$")
+
+def scrub(o, secrets:list=()):
+    "`o` with secret-looking fields and every occurrence of `secrets` replaced by `REDACTED`"
+    if isinstance(o, dict): return {k: REDACTED if _SECRET_FIELD.match(k) and isinstance(v, str) else scrub(v, secrets) for k, v in o.items()}
+    if isinstance(o, list): return [scrub(v, secrets) for v in o]
+    if isinstance(o, str):
+        for s in secrets:
+            if s: o = o.replace(s, REDACTED)
+    return o
+
+def load_cassette(path)->list:
+    "The recorded exchanges of the cassette at `path`"
+    return json.loads(Path(path).read_text())["interactions"]
+
+def save_cassette(path, interactions:list):
+    "Write `interactions` to the cassette at `path`"
+    Path(path).write_text(json.dumps({"claudette_cassette": 1, "interactions": interactions}, indent=1, ensure_ascii=False))
+
+# %% ../nbs/01_testing.ipynb #6b283133
+def _call_upstream(srv, h, req):
+    "The upstream's (status, headers, body text) for `req`"
+    hdrs = {k: v for k, v in req.headers.items() if k in ("content-type", "anthropic-version", "anthropic-beta")}
+    data = None if req.body is None else json.dumps(req.body).encode()
+    rq = urllib.request.Request(srv.upstream + h.path, data=data, headers=hdrs | {"x-api-key": srv.upstream_key}, method=req.method)
+    try: resp = urllib.request.urlopen(rq, timeout=600)
+    except urllib.error.HTTPError as e: resp = e
+    with resp: return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read().decode()
+
+def _forward(srv, h, req, m):
+    status, headers, body = _call_upstream(srv, h, req)
+    client_key = req.headers.get("x-api-key") or req.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    secrets = [srv.upstream_key, client_key]
+    kept = {k: v for k, v in headers.items() if k in _KEEP_HEADERS}
+    rec = {"request": {"method": req.method, "path": req.path, "body": scrub(req.body, secrets)},
+           "response": {"status": status, "headers": kept, "body": scrub(body, secrets)}}
+    with srv._lock: srv.cassette.append(rec); save_cassette(srv.cassette_path, srv.cassette)
+    return Raw(body, status, headers.get("content-type", "application/json"), {k: v for k, v in kept.items() if k != "content-type"})
+
+@patch(cls_method=True)
+def recording(cls:LocalClaude, path, # Cassette file to write
+              upstream:str=ANTHROPIC_URL, # The API to forward to
+              api_key:str|None=None, # The upstream's key; `ANTHROPIC_API_KEY` if None
+              **kw # Passed to `LocalClaude`
+             )->LocalClaude:
+    "A server that forwards every request to `upstream` and records each exchange in the cassette at `path`"
+    key = api_key or os.environ.get("ANTHROPIC_API_KEY")
+    if not key: raise ValueError("Recording needs the upstream's API key: pass api_key= or set ANTHROPIC_API_KEY")
+    srv = cls(check=False, **kw)
+    srv.upstream, srv.upstream_key, srv.cassette_path, srv.cassette = upstream.rstrip("/"), key, Path(path), []
+    for method in ("GET", "POST", "DELETE"): srv.add_route(method, r"/.*", _forward)
+    return srv
+
+# %% ../nbs/01_testing.ipynb #15570bc8
+_ABSENT = "(absent)"
+
+def _canonical(method, path, body)->str:
+    "A request as compared on replay: secrets redacted, ids blanked, keys sorted"
+    def no_ids(o):
+        if isinstance(o, dict): return {k: "*" if k in ("id", "tool_use_id") else no_ids(v) for k, v in o.items()}
+        return [no_ids(v) for v in o] if isinstance(o, list) else o
+    return json.dumps([method, path, no_ids(scrub(body))], sort_keys=True)
+
+def first_difference(a, b, path:str="")->tuple|None:
+    "The first place where JSON values `a` and `b` differ, as (path, a's value, b's value), or None"
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = list(a) + [k for k in b if k not in a]
+        return next((d for k in keys if (d := first_difference(a.get(k, _ABSENT), b.get(k, _ABSENT), f"{path}.{k}".lstrip(".")))), None)
+    if isinstance(a, list) and isinstance(b, list):
+        n = max(len(a), len(b))
+        return next((d for i in range(n) if (d := first_difference(a[i] if i < len(a) else _ABSENT, b[i] if i < len(b) else _ABSENT, f"{path}.{i}".lstrip(".")))), None)
+    return None if a == b else (path, a, b)
+
+def _unmatched(srv, req)->str:
+    msg = f"LocalClaude replay: no recorded request matches this {req.method} {req.path}"
+    same = [i for i, r in enumerate(srv.cassette) if (r["request"]["method"], r["request"]["path"]) == (req.method, req.path)]
+    near = next((i for i in same if i not in srv._played), same[0] if same else None)
+    if near is None: return msg + " (none was recorded for this path)"
+    where, sent, rec = first_difference(json.loads(_canonical(req.method, req.path, req.body))[2], json.loads(_canonical(**srv.cassette[near]["request"]))[2])
+    return msg + f"; the closest, recorded exchange {near}, differs at {where or 'the body'}: sent {str(sent)[:200]!r}, recorded {str(rec)[:200]!r}"
+
+def _replay(srv, h, req, m):
+    key = _canonical(req.method, req.path, req.body)
+    with srv._lock:
+        i = next((i for i, r in enumerate(srv.cassette) if i not in srv._played and _canonical(**r["request"]) == key), None)
+        if i is not None: srv._played.add(i)
+    if i is None:
+        msg = _unmatched(srv, req)
+        with srv._lock: srv.violations.append((req, msg))
+        return Fault(500, msg, headers={"x-should-retry": "false"})
+    res = srv.cassette[i]["response"]
+    return Raw(res["body"], res["status"], res["headers"].get("content-type", "application/json"), {k: v for k, v in res["headers"].items() if k != "content-type"})
+
+@patch(cls_method=True)
+def replaying(cls:LocalClaude, path, # Cassette file to serve
+              **kw # Passed to `LocalClaude`
+             )->LocalClaude:
+    "A server that answers from the cassette at `path`, matching requests by content"
+    srv = cls(check=False, **kw)
+    srv.cassette, srv._played = load_cassette(path), set()
+    for method in ("GET", "POST", "DELETE"): srv.add_route(method, r"/.*", _replay)
+    return srv
