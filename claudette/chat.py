@@ -59,7 +59,9 @@ class Chat:
         self.box = Toolbox(self._tools, handlers=self._ns)
 
     @property
-    def model(self)->str: return self.c.model
+    def model(self)->str:
+        "The model of the chat's client"
+        return self.c.model
     @property
     def use(self)->Usage:
         "The total usage of this chat's calls"

@@ -487,7 +487,7 @@ def api_error(e:BaseException)->BaseException:
 
 def checked_reply(r)->Message:
     "`r` if it is a `Message` claudette can use (a missing `usage` counts as 0 tokens), else a `BadReply` saying why"
-    if not isinstance(r, Message): raise BadReply(f"The reply is a {type(r).__name__}, not a Message", r)
+    if not isinstance(r, (Message, BetaMessage)): raise BadReply(f"The reply is a {type(r).__name__}, not a Message", r)
     typ, role, content = (getattr(r, k, None) for k in ("type", "role", "content"))
     if typ != "message" or role != "assistant": raise BadReply(f"The reply is not an assistant message (type {typ!r}, role {role!r})", r)
     if not isinstance(content, list) or not all(isinstance(getattr(b, "type", None), str) for b in content):

@@ -120,14 +120,8 @@ class MCPTools:
         if cmd := getattr(s, 'command', None): return ' '.join([os.path.basename(cmd), *s.args])[:60]
         return type(s).__name__
 
-# %% ../nbs/12_mcp.ipynb #ab7af86f
+# %% ../nbs/12_mcp.ipynb #7bc5b97e
 def _wire(o)->dict: return o.model_dump(by_alias=True, mode='json', exclude_none=True)
-
-def _why(e:BaseException)->str:
-    "A one-line reason for exception `e`, looking inside exception groups"
-    while len(getattr(e, 'exceptions', None) or ()) == 1: e = e.exceptions[0]   # an exception group of one
-    msg = getattr(e, 'message', None) or str(e)
-    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
 
 @patch
 def _transport(self:MCPTools, stack:AsyncExitStack):
@@ -156,6 +150,13 @@ async def _list(self:MCPTools, client)->dict:
             raise MCPServerError(f"MCP server {self.name!r}: tools {out[n]['name']!r} and {t['name']!r} would both be called {n!r}")
         out[n] = t
     return out
+
+# %% ../nbs/12_mcp.ipynb #e99d6831
+def _why(e:BaseException)->str:
+    "A one-line reason for exception `e`, looking inside exception groups"
+    while len(getattr(e, 'exceptions', None) or ()) == 1: e = e.exceptions[0]   # an exception group of one
+    msg = getattr(e, 'message', None) or str(e)
+    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
 
 @patch
 async def _serve(self:MCPTools, started:asyncio.Future):
@@ -202,7 +203,7 @@ def _stderr(self:MCPTools, n:int=400)->str:
     except (OSError, ValueError): return ''
     return f". Its stderr ends with: {tail}" if tail else ''
 
-# %% ../nbs/12_mcp.ipynb #fbe5dde9
+# %% ../nbs/12_mcp.ipynb #de3acc8a
 @patch
 def _begin(self:MCPTools, is_async:bool):
     "Start the connection's loop in a thread of its own"
@@ -233,6 +234,7 @@ async def _open(self:MCPTools):
     started = asyncio.get_running_loop().create_future()
     self._task = asyncio.create_task(self._serve(started))
     try: return await started
+    except MCPServerError: raise
     except Exception as e: raise MCPServerError(f"MCP server {self.name!r} did not start: {_why(e)}{self._stderr()}") from None
 
 @patch
@@ -293,9 +295,13 @@ def _started(self:MCPTools)->dict:
     return self._tools
 
 @patch(as_prop=True)
-def names(self:MCPTools)->list: return list(self._started())
+def names(self:MCPTools)->list:
+    "The names of the server's tools"
+    return list(self._started())
 @patch(as_prop=True)
-def schemas(self:MCPTools)->list: return [mcp_schema(t, n) for n,t in self._started().items()]
+def schemas(self:MCPTools)->list:
+    "The server's tools as Claude tool schemas"
+    return [mcp_schema(t, n) for n,t in self._started().items()]
 @patch
 def __iter__(self:MCPTools): return iter([(mcp_schema(t, n), self._handler(n)) for n,t in self._started().items()])
 @patch

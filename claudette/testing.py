@@ -165,6 +165,7 @@ class Fault:
     times: int|None = 1 # Requests it answers in a row; None: every request until `clear()`
 
     def body(self)->dict:
+        "The JSON body the API sends with this error"
         t = self.type or ERROR_TYPES.get(self.status, "api_error")
         return {"type": "error", "error": {"type": t, "message": self.message}, "request_id": _id("req")}
 
@@ -218,11 +219,17 @@ class RequestCheck:
     count_only: bool = False # Is this a `count_tokens` request (no `max_tokens`)?
     known_models: frozenset = frozenset() # Model ids served beyond claudette's model table
     @cached_property
-    def turns(self)->list[Turn]: return turns(self.req["messages"])
+    def turns(self)->list[Turn]:
+        "The request's messages as `Turn`s"
+        return turns(self.req["messages"])
     @cached_property
-    def spec(self): return resolve(self.req["model"])
+    def spec(self):
+        "The `ModelSpec` of the requested model"
+        return resolve(self.req["model"])
     @property
-    def messages(self)->list: return self.req["messages"]
+    def messages(self)->list:
+        "The request's `messages`, as sent"
+        return self.req["messages"]
 
 # %% ../nbs/01_testing.ipynb #349d55fc
 def _sdk_params():
@@ -491,7 +498,9 @@ class LocalClaude:
         if self._srv: self._srv.shutdown(); self._srv.server_close(); self._srv = None
 
     @property
-    def base_url(self)->str: return f"http://127.0.0.1:{self._srv.server_address[1]}"
+    def base_url(self)->str:
+        "The server's URL, to give an SDK client as `base_url`"
+        return f"http://127.0.0.1:{self._srv.server_address[1]}"
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
     async def __aenter__(self): return self.start()
@@ -780,7 +789,10 @@ class LocalBatch:
         self.id, self.created, self.results, self.done = _id("msgbatch"), time.time(), [], 0
         self.status, self.ended_at, self.cancel_initiated_at = "in_progress", None, None
 
-    def due(self, i:int)->float: return self.created + self.plan.seconds*(i+1)/len(self.reqs)
+    def due(self, i:int # The request's index in the batch
+           )->float:
+        "When request `i` is done: the plan's `seconds` spread evenly over the batch"
+        return self.created + self.plan.seconds*(i+1)/len(self.reqs)
 
     def advance(self, now:float|None=None):
         "Finish the requests due by `now`; end the batch if all are done, or it was canceled, or it expired"
@@ -852,13 +864,17 @@ class LocalBatches:
     def __len__(self): return len(self.all)
     def __getitem__(self, id:str)->LocalBatch: return self.all[id]
 
-    def create(self, req:Request, size:int):
+    def create(self, req:Request, # The create request
+               size:int): # Its body's size in bytes
+        "Start a batch from `req`: its JSON, or the `Fault` the API would answer"
         if err := _batch_error(req.body, size, self.plan): return err
         b = LocalBatch(self.srv, req.body["requests"], self.plan, req.headers)
         with self._lock: self.all[b.id] = b
         return self.get(b.id)
 
-    def get(self, id:str, action=None):
+    def get(self, id:str, # The batch id
+            action=None): # Called with the batch, under the lock, before it is read (e.g. to cancel it)
+        "The batch `id` brought up to date, as JSON, or a 404 `Fault`"
         b = self.all.get(id)
         if b is None: return Fault(404, f"message_batch: {id} not found")
         with self._lock:
@@ -1086,13 +1102,21 @@ def _text(content)->str:
     return "\n".join(b.get("text", "") for b in content or [] if isinstance(b, dict) and b.get("type") == "text")
 
 @patch(as_prop=True)
-def messages(self:Request)->list: return (self.body or {}).get("messages") or []
+def messages(self:Request)->list:
+    "The request's `messages` (none for a request without a body)"
+    return (self.body or {}).get("messages") or []
 @patch(as_prop=True)
-def tools(self:Request)->list: return (self.body or {}).get("tools") or []
+def tools(self:Request)->list:
+    "The request's `tools`"
+    return (self.body or {}).get("tools") or []
 @patch(as_prop=True)
-def tool_names(self:Request)->list: return [t.get("name") for t in self.tools]
+def tool_names(self:Request)->list:
+    "The names of the request's `tools`"
+    return [t.get("name") for t in self.tools]
 @patch(as_prop=True)
-def system(self:Request)->str: return _text((self.body or {}).get("system"))
+def system(self:Request)->str:
+    "The request's system prompt, as text"
+    return _text((self.body or {}).get("system"))
 @patch(as_prop=True)
 def prompt(self:Request)->str:
     "The text of the last user message"

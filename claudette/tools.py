@@ -286,9 +286,13 @@ class Toolbox:
         raise TypeError(f"Not a tool: {spec!r} (expected a callable, a dict, or a (dict, handler) pair)")
 
     @property
-    def names(self)->list: return list(self._tools)
+    def names(self)->list:
+        "The tools' names, in order"
+        return list(self._tools)
     @property
-    def sequential(self)->list: return [t.name for t in self._tools.values() if t.fn and not t.concurrent]
+    def sequential(self)->list:
+        "The names of the tools that never run concurrently"
+        return [t.name for t in self._tools.values() if t.fn and not t.concurrent]
     def get(self, name:str)->Callable|None:
         "The handler of the tool called exactly `name`, or None"
         t = self._tools.get(name) if isinstance(name, str) else None

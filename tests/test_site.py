@@ -30,6 +30,11 @@ def chapters()->list:
     nbs = sorted(p for p in (root/'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.')))
     return ['index.html'] + [page_name(p) for p in nbs if p.stem != 'index']
 
+def check(problems, what:str):
+    "Fail with `what` and the `problems` (a list, or a dict of them by page), without a long traceback"
+    if isinstance(problems, dict): problems = [f"{p}: {v}" for p, v in problems.items()]
+    if problems: pytest.fail(f"{what}:\n" + '\n'.join(f"  {p}" for p in problems), pytrace=False)
+
 @pytest.fixture(scope='module')
 def site()->Path:
     if os.environ.get('DOCS_SITE'): return Path(os.environ['DOCS_SITE']).resolve()
@@ -84,6 +89,7 @@ return {
   plain: blocks.filter(c => !c.classList.contains('python') || (HIGHLIGHTABLE.test(c.innerText) && !styled(c)))
                .map(c => c.innerText.slice(0, 80)),
   outputs: [...document.querySelectorAll('.cell-output')].map(o => o.innerText),
+  defaults: document.querySelector('main').innerText.match(/<[\\w.]+ object at 0x[0-9a-f]+>/g) || [],
   // Markdown the renderer did not read, such as a link inside a link: `](` in prose, outside code
   markdown: [...document.querySelectorAll('main p, main li, main td')].map(prose).filter(t => /\\]\\(/.test(t)),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
@@ -105,10 +111,8 @@ def visits(site, server, browser)->dict:
 
 def test_every_page_opens_without_console_errors(visits, server):
     assert set(chapters()) <= set(visits), f"chapters with no page: {set(chapters()) - set(visits)}"
-    errors = {p: v['console'] for p, v in visits.items() if v['console']}
-    assert not errors, f"console errors: {errors}"
-    missing = sorted({path for path, code in server.seen if code >= 400})
-    assert not missing, f"requests the site could not answer: {missing}"
+    check({p: v['console'] for p, v in visits.items() if v['console']}, "console errors")
+    check(sorted({path for path, code in server.seen if code >= 400}), "requests the site could not answer")
 
 def test_internal_links_resolve(visits, server):
     base, broken = f'http://127.0.0.1:{server.server_port}/', []
@@ -120,7 +124,8 @@ def test_internal_links_resolve(visits, server):
             try: urllib.request.urlopen(url).close()
             except urllib.error.HTTPError as e: broken.append(f"{page}: {link} ({e.code})"); continue
             if frag and target in visits and frag not in visits[target]['ids']: broken.append(f"{page}: {link} (no #{frag})")
-    assert not broken, "broken internal links:\n" + '\n'.join(sorted(set(broken)))
+    check(sorted(set(broken)), "broken internal links (a missing #name: document it; for a method defined in a class "
+          "body, add a `show_doc(Class.method)` cell after the class)")
 
 def test_sidebar_and_navbar_list_every_chapter_in_order(visits):
     want = chapters()
@@ -140,22 +145,19 @@ def test_search_finds_toolloop(site, server, browser):
     browser.save_screenshot(str(SHOTS/'search-toolloop.png'))
 
 def test_prose_shows_no_raw_markdown(visits):
-    raw = {p: v['markdown'] for p, v in visits.items() if v['markdown']}
-    assert not raw, f"Markdown shown as text: {raw}"
+    check({p: v['markdown'] for p, v in visits.items() if v['markdown']}, "Markdown shown as text")
 
 def test_code_blocks_are_highlighted(visits):
     assert sum(v['code'] for v in visits.values()) > 0
-    plain = {p: v['plain'] for p, v in visits.items() if v['plain']}
-    assert not plain, f"code blocks shown without highlighting: {plain}"
+    check({p: v['plain'] for p, v in visits.items() if v['plain']}, "code blocks shown without highlighting")
 
 def test_no_raw_repr_where_a_rich_display_belongs(visits):
     raw = {p: [o[:120] for o in v['outputs'] if RAW_REPR.match(o)] for p, v in visits.items()}
-    raw = {p: os for p, os in raw.items() if os}
-    assert not raw, f"outputs that show a plain repr instead of the rich display: {raw}"
+    raw = {p: os + visits[p]['defaults'] for p, os in raw.items() if os or visits[p]['defaults']}
+    check(raw, "outputs that show a plain repr instead of the rich display")
 
 def test_readme_links_resolve_on_github():
     "README.md's relative links name files of the repository, as GitHub resolves them"
     links = re.findall(r'\]\(((?![a-z][\w+.-]*:|#)[^)\s#]+)', (root/'README.md').read_text())
     assert links, "README.md links no chapter"
-    missing = [l for l in links if not (root/l).exists()]
-    assert not missing, f"README.md links to missing files: {missing}"
+    check([l for l in links if not (root/l).exists()], "README.md links to missing files")
