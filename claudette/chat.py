@@ -6,7 +6,7 @@ Docs: https://claudette-dev.github.io/claudette/chat.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_REQUEST_BYTES', 'FINAL_PROMPT', 'Chat', 'fit_json', 'fit_reply', 'fit_results', 'ChatBusy', 'loop_continues',
-           'LoopRun', 'ToolResultsEvent', 'strict_schema', 'msg_md']
+           'LoopRun', 'ToolResultsEvent', 'strict_schema', 'msg_html']
 
 # %% ../nbs/05_chat.ipynb #1bf1b58f
 import dataclasses, json, re, threading
@@ -15,11 +15,12 @@ from typing import Callable
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
 from .modelinfo import Cost, lookup
-from .messages import contents, count_images, mk_msg, to_params
+from .messages import Html, box, contents_html, tag
+from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
-from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_table
+from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_html
 
-# %% ../nbs/05_chat.ipynb #dc9ad689
+# %% ../nbs/05_chat.ipynb #dcce89bf
 class Chat:
     "A conversation with Claude that keeps its history and runs its tools"
     _client_cls, tool_runner = Client, staticmethod(run_tools)  # what `AsyncChat` changes
@@ -58,19 +59,24 @@ class Chat:
         self._tools = list(tools or [])
         self.box = Toolbox(self._tools, handlers=self._ns)
 
-    @property
-    def model(self)->str:
-        "The model of the chat's client"
-        return self.c.model
-    @property
-    def use(self)->Usage:
-        "The total usage of this chat's calls"
-        return self.spent.use
-    @property
-    def cost(self)->Cost:
-        "The total cost of this chat's calls"
-        return self.spent.cost
-    def __repr__(self): return f"Chat({self.model!r}, {len(self.h)} messages, {len(self.box)} tools, {self.cost.total:.6f} USD)"
+# %% ../nbs/05_chat.ipynb #b6f03951
+@patch(as_prop=True)
+def model(self:Chat)->str:
+    "The model of the chat's client"
+    return self.c.model
+
+@patch(as_prop=True)
+def use(self:Chat)->Usage:
+    "The total usage of this chat's calls"
+    return self.spent.use
+
+@patch(as_prop=True)
+def cost(self:Chat)->Cost:
+    "The total cost of this chat's calls"
+    return self.spent.cost
+
+@patch
+def __repr__(self:Chat): return f"Chat({self.model!r}, {len(self.h)} messages, {len(self.box)} tools, {self.cost.total:.6f} USD)"
 
 # %% ../nbs/05_chat.ipynb #8ab4d204
 def _role(m): return m["role"] if isinstance(m, dict) else getattr(m, "role", None)
@@ -211,6 +217,7 @@ def _turn_steps(self:Chat, pr, view=None, temp=None, maxtok=4096, maxthinktok=0,
     self.spent.add(r.usage, r.model or self.model)  # billed, whatever happens next
     reply_msg = fit_reply(r)  # before any tool runs
     results = fit_results((yield from self._tool_steps(reply_msg, runnable)), reply_msg)
+    if results: self.c._notify("tool_results", call, results, view=view)
     self._commit(msgs, reply_msg, r, results)
     if view is not None and call.events and results: yield Emit(ToolResultsEvent(results))
     return r
@@ -302,7 +309,7 @@ class ToolResultsEvent:
     message: dict
     type: str = "tool_results"
 
-# %% ../nbs/05_chat.ipynb #2916ab8f
+# %% ../nbs/05_chat.ipynb #0756ce34
 def strict_schema(s:dict)->dict:
     "A copy of JSON schema `s` as structured outputs want it: no additional properties on any object"
     if isinstance(s, list): return [strict_schema(x) for x in s]
@@ -318,6 +325,7 @@ def _calls_schema(box:Toolbox)->dict:
     return {"type": "object", "properties": {"calls": {"type": "array", "items": {"anyOf": items}}},
             "required": ["calls"], "additionalProperties": False}
 
+# %% ../nbs/05_chat.ipynb #3cef9b5b
 @patch
 def _structured_plan(self:Client, tools, ns, kwargs):
     "The tools, the call arguments, and a parser of the reply into (tool name, input) pairs, for `structured`"
@@ -358,24 +366,13 @@ def _structured_steps(self:Client, call, box:Toolbox, parse):
     return out
 
 # %% ../nbs/05_chat.ipynb #8e575cdb
-def _block_md(b)->str:
-    "A readable line for one block of a history message"
-    t = b.get("type") if isinstance(b, dict) else None
-    if t == "tool_result":
-        c = b.get("content")
-        txt = c if isinstance(c, str) else " ".join(x.get("text", f"[{x.get('type')}]") for x in c or [])
-        return f"{'⚠ error' if b.get('is_error') else '→'} `{txt[:200]}`"
-    return contents({"role": "user", "content": [b]}) if isinstance(b, dict) else str(b)
-
-def msg_md(m)->str:
-    "A message of the history as readable Markdown"
-    c = m["content"] if isinstance(m, dict) else m.content
-    if isinstance(c, str): return c
-    if any(isinstance(b, dict) and b.get("type") == "tool_result" for b in c): return "<br>".join(_block_md(b) for b in c)
-    return contents(m)
+def msg_html(m)->Html:
+    "A message of the history as safe HTML: its role, then its contents"
+    return tag("div", tag("b", _role(m) or "?"), contents_html(m), cls="claudette-msg")
 
 @patch
-def _repr_markdown_(self:Chat)->str:
-    last = self.c.result._repr_markdown_() if self.c.result is not None and self.h else "*No messages yet*"
-    hist = "\n\n".join(f"**{_role(m)}**: {msg_md(m)}" for m in self.h).replace("$", "&#36;")
-    return f"{last}\n\n<details>\n<summary>► History</summary>\n\n{hist}\n\n</details>\n\n{usage_table(self.use, self.cost)}"
+def _repr_html_(self:Chat)->str:
+    "Notebook display: the last reply, the conversation folded, the tokens and cost of this chat"
+    last = next((m for m in reversed(self.h) if _role(m) == "assistant"), None)
+    hist = tag("details", tag("summary", f"History ({len(self.h)} messages)"), *[msg_html(m) for m in self.h])
+    return box(contents_html(last) if last else tag("p", tag("i", "No messages yet")), hist, usage_html(self.use, self.cost))

@@ -7,9 +7,10 @@ Docs: https://claudette-dev.github.io/claudette/core.html.md"""
 # %% auto #0
 __all__ = ['DONE', 'SDK_ENV', 'MAX_BREAKPOINTS', 'NONSTREAM_MAX_TOKENS', 'STREAM_EVENT_TYPES', 'READ_ERRORS', 'usage',
            'search_conf', 'fetch_conf', 'code_conf', 'Spending', 'Emit', 'StreamClosed', 'enter', 'leave',
-           'next_or_done', 'maybe_await', 'Steps', 'AsyncSteps', 'run_steps', 'arun_steps', 'ReplyStream',
+           'next_or_done', 'maybe_await', 'Steps', 'run_steps', 'AsyncSteps', 'arun_steps', 'ReplyStream',
            'AsyncReplyStream', 'Client', 'shared_sdk', 'mk_tool_choice', 'ModelRejects', 'cache_marks', 'Prepared',
-           'prepare', 'Call', 'merge_prefill', 'snapshot', 'BadReply', 'api_error', 'checked_reply', 'usage_table']
+           'prepare', 'Call', 'merge_prefill', 'snapshot', 'BadReply', 'api_error', 'checked_reply', 'usage_table',
+           'usage_html']
 
 # %% ../nbs/04_core.ipynb #550702dd
 import asyncio, httpx2, inspect, os, threading, warnings, weakref
@@ -21,7 +22,7 @@ from anthropic.types import Message, Usage
 from anthropic.types.beta import BetaMessage
 from fastcore.basics import patch
 from .modelinfo import Cost, cost_of, lookup
-from .messages import MANY_IMGS, count_images, mk_msg, mk_msgs
+from .messages import MANY_IMGS, box, cat, contents_html, count_images, fields_html, md_html, mk_msg, mk_msgs, tag
 from .tools import Toolbox
 
 # %% ../nbs/04_core.ipynb #83454008
@@ -157,7 +158,7 @@ async def maybe_await(x):
     "`x`, awaited if it is awaitable"
     return (await x) if inspect.isawaitable(x) else x
 
-# %% ../nbs/04_core.ipynb #1aafaedf
+# %% ../nbs/04_core.ipynb #41c1dd36
 class _Driver:
     "What the sync and async drivers share: advancing the steps, and keeping their result"
     def __init__(self, steps_func): # Called with the driver, returns the steps (a generator)
@@ -193,6 +194,11 @@ class Steps(_Driver):
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
+def run_steps(steps):
+    "Run `steps` to their end; their result"
+    return Steps(lambda _: steps).drain()
+
+# %% ../nbs/04_core.ipynb #9b95734e
 class AsyncSteps(_Driver):
     "Drive steps from an `async for` loop: each I/O call made and awaited, each `Emit` handed out"
     def __aiter__(self): return self
@@ -216,10 +222,6 @@ class AsyncSteps(_Driver):
     async def __aenter__(self): return self
     async def __aexit__(self, *exc): await self.aclose()
 
-def run_steps(steps):
-    "Run `steps` to their end; their result"
-    return Steps(lambda _: steps).drain()
-
 async def arun_steps(steps):
     "Run `steps` to their end, awaiting their I/O; their result"
     return await AsyncSteps(lambda _: steps).drain()
@@ -228,7 +230,7 @@ async def arun_steps(steps):
 class _ReplyView:
     "What a reply stream keeps besides its items"
     partial = None  # what a stream that ended early had received (a `Message` snapshot)
-    def _repr_markdown_(self): return self.value._repr_markdown_() if self.value else "*(stream not finished)*"
+    hooks = ()  # hooks of this stream only, called after the client's (see `Client.hooks`); live display sets them
 
 class ReplyStream(_ReplyView, Steps):
     "Text (or events) of a streamed reply as it arrives; `value` is the final `Message` once done"
@@ -370,7 +372,7 @@ def _place_cache(self:Client, msgs:Prepared, kw:dict)->list:
     if dropped and not self.cache: warnings.warn(f"dropped {dropped} cache breakpoint(s): the API accepts at most {MAX_BREAKPOINTS}", stacklevel=3)
     return msgs
 
-# %% ../nbs/04_core.ipynb #d7f38ef2
+# %% ../nbs/04_core.ipynb #0d9338ca
 @dataclass
 class Call:
     "One request as claudette sends it: the SDK's arguments, and what to do with the reply"
@@ -381,6 +383,16 @@ class Call:
     cb: Callable|None = None # Called (awaited if async) with the final `Message`
     partial: Message|None = None # What a stream that ended early had received
 
+# %% ../nbs/04_core.ipynb #35ccbeae
+def _thinking(spec, maxtok:int, maxthinktok:int, effort:str|None, refuse)->tuple:
+    "`(kw, maxtok, effort)` for a thinking budget: a budget where the model takes one, else adaptive thinking at a matching effort"
+    if not maxthinktok: return {}, maxtok, effort
+    if "enabled" in spec.thinking or not spec.exact:
+        return {"thinking": {"type": "enabled", "budget_tokens": maxthinktok}}, maxtok + maxthinktok if maxtok <= maxthinktok else maxtok, effort
+    if "adaptive" in spec.thinking: return {"thinking": {"type": "adaptive"}}, maxtok, effort or _budget_effort(maxthinktok, spec.efforts)
+    refuse("does not support extended thinking")
+
+# %% ../nbs/04_core.ipynb #bbfd7d9b
 @patch
 def mk_call(self:Client,
             msgs:list|str, # A prompt, or the messages of the conversation (see `mk_msgs`)
@@ -406,14 +418,8 @@ def mk_call(self:Client,
     if box and box.schemas: kw["tools"] = box.schemas
     choice = mk_tool_choice(tool_choice)
     if choice: kw["tool_choice"] = choice
-    if maxthinktok:
-        if "enabled" in spec.thinking or not spec.exact:
-            kw["thinking"] = {"type": "enabled", "budget_tokens": maxthinktok}
-            if maxtok <= maxthinktok: maxtok = maxthinktok + maxtok
-        elif "adaptive" in spec.thinking:
-            kw["thinking"] = {"type": "adaptive"}
-            effort = effort or _budget_effort(maxthinktok, spec.efforts)
-        else: refuse("does not support extended thinking")
+    think, maxtok, effort = _thinking(spec, maxtok, maxthinktok, effort, refuse)
+    kw.update(think)
     if effort:
         if effort not in spec.efforts: refuse(f"effort {effort!r} is not supported; levels: {', '.join(spec.efforts) or 'none'}")
         kw["output_config"] = (kw.get("output_config") or {}) | {"effort": effort}
@@ -457,9 +463,9 @@ def endpoint(self:Client, call:Call):
     return self.c.beta.messages if call.kw.get("betas") else self.c.messages
 
 @patch
-def _notify(self:Client, name:str, *args):
-    "Call method `name` of each hook that has it"
-    for h in self.hooks:
+def _notify(self:Client, name:str, *args, view=None):
+    "Call method `name` of each hook that has it: the client's, then those of stream `view`"
+    for h in (*self.hooks, *getattr(view, "hooks", ())):
         if (f := getattr(h, name, None)) is not None: f(*args)
 
 # %% ../nbs/04_core.ipynb #8c0a1d03
@@ -498,7 +504,7 @@ def checked_reply(r)->Message:
 @patch
 def reply_steps(self:Client, call:Call, view=None):
     "Steps of one request: the one place it is sent and its reply, or exception, comes back; streamed to `view` if given"
-    self._notify("request", call)
+    self._notify("request", call, view=view)
     try:
         if view is None and (call.kw["max_tokens"] <= NONSTREAM_MAX_TOKENS or "timeout" in call.kw):
             r = yield partial(self.endpoint(call).create, messages=call.msgs, **call.kw)
@@ -506,11 +512,11 @@ def reply_steps(self:Client, call:Call, view=None):
         r = checked_reply(r)
     except BaseException as e:
         err = api_error(e)
-        self._notify("error", call, err)
+        self._notify("error", call, err, view=view)
         if err is e: raise
         raise err from e
     r = self._record(merge_prefill(r, call.prefill), call)
-    self._notify("reply", call, r)
+    self._notify("reply", call, r, view=view)
     if call.cb: yield partial(call.cb, r)
     return r
 
@@ -522,7 +528,7 @@ def _stream_steps(self:Client, call:Call, view=None):
     try:
         if view is not None and call.prefill and not call.events: yield Emit(call.prefill.rstrip())
         while (e := (yield partial(next_or_done, s))) is not DONE:
-            if self.hooks: self._notify("event", call, e)
+            if self.hooks or view is not None and view.hooks: self._notify("event", call, e, view=view)
             if view is None: continue
             if e.type == "text" and not call.events: yield Emit(e.text)
             elif call.events and e.type in STREAM_EVENT_TYPES: yield Emit(e)
@@ -573,10 +579,15 @@ def usage_table(u:Usage, cost:Cost)->str:
     notes = "".join(f"\n\n*{n}*" for n in cost.notes)
     return "\n".join(lines) + notes
 
+def usage_html(u:Usage, cost:Cost)->str:
+    "The table of tokens and their cost, as HTML"
+    return md_html(usage_table(u, cost))
+
 @patch
-def _repr_markdown_(self:Client)->str:
-    last = self.result._repr_markdown_() if self.result is not None else "*No results yet*"
-    return f"{last}\n\n{usage_table(self.use, self.cost)}"
+def _repr_html_(self:Client)->str:
+    "Notebook display: the last result, then the tokens and cost so far"
+    last = cat(contents_html(self.result), fields_html(self.result)) if self.result is not None else tag("p", tag("i", "No results yet"))
+    return box(last, usage_html(self.use, self.cost))
 
 # %% ../nbs/04_core.ipynb #3be900a4
 @patch

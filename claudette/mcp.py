@@ -203,7 +203,7 @@ def _stderr(self:MCPTools, n:int=400)->str:
     except (OSError, ValueError): return ''
     return f". Its stderr ends with: {tail}" if tail else ''
 
-# %% ../nbs/12_mcp.ipynb #de3acc8a
+# %% ../nbs/12_mcp.ipynb #0d80f2a5
 @patch
 def _begin(self:MCPTools, is_async:bool):
     "Start the connection's loop in a thread of its own"
@@ -233,7 +233,11 @@ def _submit(self:MCPTools, coro)->concurrent.futures.Future:
 async def _open(self:MCPTools):
     started = asyncio.get_running_loop().create_future()
     self._task = asyncio.create_task(self._serve(started))
-    try: return await started
+    try: return await asyncio.wait_for(started, self.timeout)
+    except TimeoutError:
+        self._task.cancel()   # the SDK's teardown still stops the process
+        await asyncio.gather(self._task, return_exceptions=True)
+        raise MCPServerError(f"MCP server {self.name!r} did not start within {self.timeout:g} s{self._stderr()}") from None
     except MCPServerError: raise
     except Exception as e: raise MCPServerError(f"MCP server {self.name!r} did not start: {_why(e)}{self._stderr()}") from None
 

@@ -6,12 +6,14 @@ Docs: https://claudette-dev.github.io/claudette/messages.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_IMG_SIDE', 'MANY_IMGS_SIDE', 'MANY_IMGS', 'MAX_IMG_BYTES', 'MAX_REQUEST_BYTES', 'JPEG_QUALITY',
-           'PNG_FIRST_PIXELS', 'to_params', 'img_type', 'fit_image', 'image_block', 'count_images', 'fit_request',
-           'mk_msg', 'mk_doc', 'mk_msgs', 'find_blocks', 'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'contents',
-           'usage_line']
+           'PNG_FIRST_PIXELS', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'to_params', 'img_type',
+           'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg', 'mk_doc', 'mk_msgs', 'find_blocks',
+           'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag', 'safe_url', 'link',
+           'md_html', 'box', 'Shown', 'shown', 'contents', 'contents_html', 'usage_line', 'fields_html']
 
 # %% ../nbs/02_messages.ipynb #6c8f77b6
-import base64, copy, io, json, os, re, sys, typing, urllib.parse
+import base64, copy, functools, html, io, json, os, re, sys, typing, urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 from fastcore.basics import patch
@@ -386,17 +388,76 @@ def stop_note(r)->str|None:
     return f"stopped for an unexpected reason ({sr!r}): the reply may be incomplete"
 
 # %% ../nbs/02_messages.ipynb #6cfab382
-def _fence(s:str, lang:str='')->str:
-    "`s` in a fenced code block whose fence can't clash with backticks in `s`"
-    n = max([3] + [len(m) + 1 for m in re.findall(r'`{3,}', s)])
-    return f"{'`'*n}{lang}\n{s.rstrip()}\n{'`'*n}"
+class Html(str):
+    "HTML built by claudette: `esc` leaves it as is, every other string is escaped"
+    def _repr_html_(self): return str(self)
 
-def _code(s:str)->str:
-    "`s` as inline code, whatever backticks it holds"
-    s = ' '.join(s.split())
-    n = max([0] + [len(m) for m in re.findall(r'`+', s)]) + 1
-    pad = ' ' if s.startswith('`') or s.endswith('`') else ''
-    return f"{'`'*n}{pad}{s}{pad}{'`'*n}"
+def esc(x)->Html:
+    "`x` as HTML: `Html` unchanged, anything else converted to text and escaped"
+    return x if isinstance(x, Html) else Html(html.escape(str(x)))
+
+def _blank(p)->bool: return p is None or p is False or (isinstance(p, (str, list, tuple)) and not p)
+
+def cat(*parts, sep:str='')->Html:
+    "The `parts` (each escaped unless `Html`) joined by `sep`, leaving out None, False and empty ones"
+    return Html(sep.join(esc(p) for p in parts if not _blank(p)))
+
+_VOID = ('img', 'br', 'hr')
+
+def tag(name:str, # the element, always a literal of claudette's own
+        *kids, # its children: `Html` as is, anything else escaped
+        cls:str|None=None, # its `class`
+        **attrs # attribute values, escaped (None leaves one out)
+       )->Html:
+    "One HTML element whose children and attribute values are escaped"
+    a = ''.join(f' {k}="{esc(v)}"' for k, v in {'class': cls, **attrs}.items() if v is not None)
+    return Html(f"<{name}{a}>" if name in _VOID else f"<{name}{a}>{cat(*kids)}</{name}>")
+
+def safe_url(url)->str|None:
+    "`url` if it is an http(s) or mailto address without spaces or control characters, else None"
+    return url if isinstance(url, str) and re.match(r'(?i)(https?://|mailto:)[^\x00-\x20\x7f]+\Z', url) else None
+
+def link(text, url)->Html:
+    "A link to `url` showing `text`; only the text when `url` is not a safe web address"
+    if u := safe_url(url): return tag('a', text or u, href=u, target='_blank', rel='noopener noreferrer')
+    return esc(text or url or '')
+
+# %% ../nbs/02_messages.ipynb #9e133cb9
+@functools.cache
+def _md_renderer():
+    "markdown-it for untrusted Markdown: CommonMark with tables, no raw HTML, safe links, images as links"
+    from markdown_it import MarkdownIt   # imported on first use: importing claudette stays fast
+    md = MarkdownIt('commonmark', {'html': False}).enable(['table', 'strikethrough'])
+    md.validateLink = lambda url: safe_url(url) is not None
+    def image(self, tokens, idx, options, env):
+        t = tokens[idx]
+        return link('🖼 ' + (self.renderInlineAsText(t.children, options, env) or 'image'), t.attrGet('src'))
+    md.add_render_rule('image', image)
+    return md
+
+def md_html(md:str # Markdown from the model, a tool or a user
+           )->Html:
+    "Untrusted Markdown `md` as safe HTML: raw HTML as text, only http(s)/mailto links, images as links"
+    return Html(_md_renderer().render(md or ''))
+
+def box(*parts)->Html:
+    "A display's `parts` in a `div` that MathJax leaves alone (a `$` in a reply is a dollar, not math)"
+    return tag('div', *parts, cls='claudette tex2jax_ignore mathjax_ignore')
+
+# %% ../nbs/02_messages.ipynb #663d4183
+@dataclass
+class Shown:
+    "What one block shows, in no particular format"
+    title:str # what the block is: 'Tool call', 'Search results'...
+    call:str='' # a call or query, shown as code on one line
+    note:str='' # a short remark
+    text:str='' # Markdown written by the model (thinking, a compaction summary)
+    out:str='' # preformatted output: a tool result, stdout
+    links:list=field(default_factory=list) # (title, url) pairs
+    images:list=field(default_factory=list) # (media type, base64 data) pairs
+    fold:bool=False # folded away until clicked
+
+MAX_OUT, MAX_LINKS = 2000, 5  # characters of output and links shown per block
 
 def _short(s:str, n:int=300)->str: return s if len(s) <= n else s[:n].rstrip() + f"… ({len(s)-n:,} more chars)"
 
@@ -408,183 +469,250 @@ def _val(v)->str:
 def _call(name:str, inp)->str:
     "`name(k=v, …)` for a tool call"
     args = ', '.join(f"{k}={_val(v)}" for k, v in inp.items()) if isinstance(inp, dict) else _val(inp) if inp else ''
-    return _code(_short(f"{name}({args})", 200))
+    return _short(f"{name}({args})", 200)
 
-def _esc(s:str)->str:
-    "`s` on one line, safe inside Markdown text (no raw HTML, brackets or line breaks)"
-    s = ' '.join(str(s).split())
-    return s.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('[', '\\[').replace(']', '\\]')
-
-def _link(title, url)->str:
-    t = _esc(title) if title else ''
-    return f"[{t or _esc(url)}]({url.replace(' ', '%20').replace(')', '%29')})" if url else t
-
-def _kb(b64:str)->str: return f"{len(b64)*3/4/1024:,.0f} KB" if isinstance(b64, str) else "? KB"
-
-# %% ../nbs/02_messages.ipynb #4377ad25
-def _cite_source(c)->str:
-    "The source named in the footnote of citation `c`"
-    t = _typ(c)
-    if t == 'web_search_result_location': return _link(_get(c, 'title'), _get(c, 'url')) or 'web page'
-    if t == 'search_result_location':
-        src, title = _get(c, 'source'), _get(c, 'title')
-        s = _link(title or src, src) if isinstance(src, str) and re.match(r'https?://', src) else _esc(src or title or 'search result')
-        return s
-    name = _esc(_get(c, 'document_title') or f"document {_get(c, 'document_index', 0)}")
-    if t == 'page_location' and (p := _get(c, 'start_page_number')) is not None:
-        e = _get(c, 'end_page_number', p + 1)
-        name += f", p. {p}" if e - p <= 1 else f", pp. {p}–{e-1}"
-    return name
-
-def _footnote(c)->str:
-    "The footnote body of citation `c`: its source and the quoted cited text"
-    q = _get(c, 'cited_text')
-    return _cite_source(c) + (f' — "{_esc(_short(q, 300)).replace(chr(34), "&quot;")}"' if q else '')
-
-# %% ../nbs/02_messages.ipynb #43ec7728
-def _result_text(c)->str:
-    "The text of tool-result content `c`: a string, or blocks (text kept, others named)"
-    if isinstance(c, str): return c
-    return '\n'.join(_get(b, 'text', '') if _typ(b) == 'text' else f"[{_typ(b)}]" for b in c or [])
+def _kb(b64)->str: return f"{len(b64)*3/4/1024:,.0f} KB" if isinstance(b64, str) else "? KB"
 
 def _error_code(c)->str|None:
     "The error code of server-tool result content `c`, if it is an error"
     return None if isinstance(c, (list, str)) or c is None else _get(c, 'error_code')
 
-def _server_call(b)->str:
+# %% ../nbs/02_messages.ipynb #133cb7b3
+def _thinking(b)->Shown:
+    if _typ(b) == 'redacted_thinking': return Shown('Thinking', note='redacted', fold=True)
+    t = _get(b, 'thinking', '')
+    return Shown('Thinking', text=t, note='' if t else 'omitted by the API; signature kept', fold=True)
+
+def _tool_use(b)->Shown:
+    name = _get(b, 'name', '?')
+    if _typ(b) == 'mcp_tool_use': return Shown('MCP tool call', call=_call(f"{_get(b, 'server_name', 'mcp')}.{name}", _get(b, 'input', {})))
+    return Shown('Tool call', call=_call(name, _get(b, 'input', {})))
+
+def _tool_result(b)->Shown:
+    "A tool's result: its text, its images, other blocks named"
+    c = _get(b, 'content', '')
+    parts = [{'type': 'text', 'text': c}] if isinstance(c, str) else list(c or [])
+    text = '\n'.join(_get(p, 'text', '') for p in parts if _typ(p) == 'text')
+    imgs = [(_get(s, 'media_type'), _get(s, 'data')) for p in parts if _typ(p) == 'image'
+            and _get(s := _get(p, 'source', {}), 'type') == 'base64']
+    others = ', '.join(_typ(p) or '?' for p in parts if _typ(p) not in ('text', 'image'))
+    what = ('MCP tool' if _typ(b) == 'mcp_tool_result' else 'Tool') + (' error' if _get(b, 'is_error') else ' result')
+    note = f"also: {others}" if others else '' if text.strip() or imgs else 'empty'
+    return Shown(what, note=note, out=text, images=imgs, fold=True)
+
+def _server_tool_use(b)->Shown:
     "A server tool call, e.g. `web_search: some query`"
     name, inp = _get(b, 'name', '?'), _get(b, 'input', {})
     main = next((inp[k] for k in ('query', 'url', 'command', 'code', 'pattern') if isinstance(inp, dict) and isinstance(inp.get(k), str)), None)
     if name == 'text_editor_code_execution' and isinstance(inp, dict): main = f"{inp.get('command', '')} {inp.get('path', '')}".strip()
-    if main is None: return f"**Server tool** {_call(name, inp)}"
-    if '\n' in main: return f"**Server tool** {_code(name)}:\n\n{_fence(_short(main, 1500))}"
-    return f"**Server tool** {_code(_short(name + ': ' + main, 200))}"
+    if main is None: return Shown('Server tool', call=_call(name, inp))
+    if '\n' in main: return Shown('Server tool', call=name, out=main)
+    return Shown('Server tool', call=_short(f"{name}: {main}", 200))
 
-def _web_search_md(b)->str:
+# %% ../nbs/02_messages.ipynb #1dc41de2
+def _web_search(b)->Shown:
     c = _get(b, 'content')
-    if code := _error_code(c): return f"*web search error: {code}*"
+    if code := _error_code(c): return Shown('Web search', note=f"error: {code}")
     rs = list(c or [])
-    if not rs: return "*web search: no results*"
-    lines = [f"- {_link(_get(r, 'title'), _get(r, 'url'))}" for r in rs[:5]]
-    if len(rs) > 5: lines.append(f"- … and {len(rs)-5} more")
-    return "**Search results**\n\n" + '\n'.join(lines)
+    more = f"and {len(rs)-MAX_LINKS} more" if len(rs) > MAX_LINKS else '' if rs else 'no results'
+    return Shown('Search results', note=more, links=[(_get(r, 'title'), _get(r, 'url')) for r in rs[:MAX_LINKS]])
 
-def _web_fetch_md(b)->str:
+def _web_fetch(b)->Shown:
     c = _get(b, 'content')
-    if code := _error_code(c): return f"*web fetch error: {code}*"
-    doc = _get(c, 'content')
-    return f"**Fetched** {_link(_get(doc, 'title'), _get(c, 'url')) or '(a page)'}"
+    if code := _error_code(c): return Shown('Web fetch', note=f"error: {code}")
+    return Shown('Fetched', links=[(_get(_get(c, 'content'), 'title'), _get(c, 'url'))])
 
-def _exec_md(b)->str:
+def _exec(b)->Shown:
     "A code or bash execution result: return code, output and errors, files"
     c = _get(b, 'content')
-    if code := _error_code(c): return f"*code execution error: {code}*"
-    res = [f"**Code execution** (return code {_get(c, 'return_code', '?')})"]
-    if out := _get(c, 'stdout'): res.append(_fence(_short(out, 800)))
-    elif _get(c, 'encrypted_stdout'): res.append("*(output encrypted)*")
-    if err := _get(c, 'stderr'): res.append("stderr:\n\n" + _fence(_short(err, 800)))
-    if files := _get(c, 'content'): res.append(f"*{len(files)} output file(s)*")
-    return '\n\n'.join(res)
+    if code := _error_code(c): return Shown('Code execution', note=f"error: {code}")
+    notes = [f"return code {_get(c, 'return_code', '?')}"]
+    if _get(c, 'encrypted_stdout') and not _get(c, 'stdout'): notes.append('output encrypted')
+    if files := _get(c, 'content'): notes.append(f"{len(files)} output file(s)")
+    out = _get(c, 'stdout', '') + (f"\n[stderr]\n{err}" if (err := _get(c, 'stderr')) else '')
+    return Shown('Code execution', note=', '.join(notes), out=out)
 
-def _editor_md(b)->str:
+def _editor(b)->Shown:
     c = _get(b, 'content')
-    if code := _error_code(c):
-        return f"*text editor error: {code}*" + (f" {_esc(m)}" if (m := _get(c, 'error_message')) else '')
+    if code := _error_code(c): return Shown('Text editor', note=f"error: {code}" + (f" {m}" if (m := _get(c, 'error_message')) else ''))
     t = _typ(c) or ''
     if t.endswith('view_result'): what = f"viewed a {_get(c, 'file_type', 'text')} file" + (f" ({n} lines)" if (n := _get(c, 'num_lines')) else '')
     elif t.endswith('create_result'): what = "updated a file" if _get(c, 'is_file_update') else "created a file"
     elif t.endswith('str_replace_result'): what = "replaced text in a file"
     else: what = t or 'result'
-    return f"**Text editor** {what}"
+    return Shown('Text editor', note=what)
 
-def _tool_search_md(b)->str:
+def _tool_search(b)->Shown:
     c = _get(b, 'content')
-    if code := _error_code(c): return f"*tool search error: {code}*"
+    if code := _error_code(c): return Shown('Tool search', note=f"error: {code}")
     names = [_get(r, 'tool_name', '?') for r in _get(c, 'tool_references', [])]
-    return f"**Tool search** found: {', '.join(_code(n) for n in names)}" if names else "**Tool search** found no tools"
+    return Shown('Tool search', call=', '.join(names)) if names else Shown('Tool search', note='found no tools')
 
-def _details(summary:str, body:str)->str: return f"<details><summary>{summary}</summary>\n\n{body.strip()}\n\n</details>"
+# %% ../nbs/02_messages.ipynb #2257dee7
+def _image(b)->Shown:
+    src = _get(b, 'source', {})
+    if _get(src, 'type') == 'base64':
+        return Shown('Image', note=f"{_get(src, 'media_type', '?')}, {_kb(_get(src, 'data'))}", images=[(_get(src, 'media_type'), _get(src, 'data'))])
+    url = _get(src, 'url')
+    return Shown('Image', links=[(url, url)]) if url else Shown('Image', note=_get(src, 'file_id') or _get(src, 'type', '?'))
 
-def _media_md(b)->str:
-    "An image, document or search result block, described"
-    t, src = _typ(b), _get(b, 'source', {})
+def _document(b)->Shown:
+    src = _get(b, 'source', {})
     st = _get(src, 'type')
-    if t == 'search_result': return f"*[search result: {_esc(_get(b, 'title') or _get(b, 'source', ''))}]*"
-    if t == 'image':
-        if st == 'base64': return f"*[image: {_get(src, 'media_type', '?')}, {_kb(_get(src, 'data'))}]*"
-        return f"*[image: {_esc(_get(src, 'url') or _get(src, 'file_id') or st)}]*"
-    if title := _get(b, 'title'): return f"*[document: {_esc(title)}]*"
     if st == 'base64': what = f"{_get(src, 'media_type', '?')}, {_kb(_get(src, 'data'))}"
     elif st == 'text': what = f"text, {len(_get(src, 'data', '')):,} chars"
     elif st == 'content': what = f"{len(_get(src, 'content', []))} blocks"
-    else: what = _esc(_get(src, 'url') or _get(src, 'file_id') or st or '?')
-    return f"*[document: {what}]*"
+    else: what = _get(src, 'url') or _get(src, 'file_id') or st or '?'
+    return Shown('Document', note=_get(b, 'title') or what)
 
-# %% ../nbs/02_messages.ipynb #3be70e41
-def _thinking_md(text:str)->str: return _details('Thinking', text)
+def _search_result(b)->Shown:
+    src, title = _get(b, 'source', ''), _get(b, 'title')
+    return Shown('Search result', links=[(title or src, src)]) if safe_url(src) else Shown('Search result', note=title or src)
 
-def _text_md(b, notes:dict)->str:
-    "A text block with a footnote marker after the text for each citation (numbered in `notes`)"
-    text = _get(b, 'text', '')
-    marks = ''
-    for c in _get(b, 'citations', []) or []:
-        n = notes.setdefault(_footnote(c), len(notes) + 1)
-        marks += f"[^{n}]"
+def _compaction(b)->Shown:
+    c = _get(b, 'content')
+    text = c if isinstance(c, str) and c.strip() else ''
+    return Shown('Compaction summary', text=text, note='' if text else 'encrypted', fold=True)
+
+def _advisor(b)->Shown:
+    "The advisor tool's advice (a beta server tool: a stronger model reviews the work)"
+    c = _get(b, 'content')
+    if code := _error_code(c): return Shown('Advisor', note=f"error: {code}")
+    text = _get(c, 'text', '')
+    return Shown('Advisor', text=text, note='' if text else 'advice encrypted', fold=True)
+
+def _unknown(b)->Shown:
+    "A block of a type claudette does not know: named, with its fields folded away"
+    try: fields = json.dumps(to_params(b), ensure_ascii=False, default=str, indent=1)
+    except TypeError: fields = str(b)
+    return Shown(f"{_typ(b) or type(b).__name__} block", out=_short(fields, 600), fold=True)
+
+BLOCK_SHOWN = {
+    'thinking': _thinking, 'redacted_thinking': _thinking, 'tool_use': _tool_use, 'mcp_tool_use': _tool_use,
+    'tool_result': _tool_result, 'mcp_tool_result': _tool_result, 'server_tool_use': _server_tool_use,
+    'web_search_tool_result': _web_search, 'web_fetch_tool_result': _web_fetch, 'code_execution_tool_result': _exec,
+    'bash_code_execution_tool_result': _exec, 'text_editor_code_execution_tool_result': _editor,
+    'tool_search_tool_result': _tool_search, 'image': _image, 'document': _document, 'search_result': _search_result,
+    'compaction': _compaction, 'advisor_tool_result': _advisor,
+    'container_upload': lambda b: Shown('File uploaded to the container', call=_get(b, 'file_id', '?')),
+}
+
+def shown(b)->Shown:
+    "What block `b` (not a text block) shows"
+    return BLOCK_SHOWN.get(_typ(b), _unknown)(b)
+
+# %% ../nbs/02_messages.ipynb #b7d1c554
+_MARK = re.compile('\ue000(\\d+)\ue001')   # a citation number in text, replaced once the text is rendered
+
+def _cite(c)->tuple:
+    "(source name, url or None, cited text) of citation `c`"
+    t, q = _typ(c), _get(c, 'cited_text', '')
+    if t == 'web_search_result_location': return (_get(c, 'title') or _get(c, 'url') or 'web page', _get(c, 'url'), q)
+    if t == 'search_result_location':
+        src, title = _get(c, 'source'), _get(c, 'title')
+        return (title or src or 'search result', src if safe_url(src) else None, q)
+    name = _get(c, 'document_title') or f"document {_get(c, 'document_index', 0)}"
+    if t == 'page_location' and (p := _get(c, 'start_page_number')) is not None:
+        e = _get(c, 'end_page_number', p + 1)
+        name += f", p. {p}" if e - p <= 1 else f", pp. {p}–{e-1}"
+    return (name, None, q)
+
+def _marked_text(b, notes:dict)->str:
+    "The text of block `b`, with a citation mark after it for each of its citations (numbered in `notes`)"
+    text = re.sub('[\ue000\ue001]', '', _get(b, 'text', ''))
+    marks = ''.join(f"\ue000{notes.setdefault(_cite(c), len(notes) + 1)}\ue001" for c in _get(b, 'citations', []))
     if not marks: return text
     m = re.match(r'(.*?)(\s*)\Z', text, re.S)
     return m[1] + marks + m[2]
 
-def _block_md(b, notes:dict, show_thk:bool=True)->str:
-    "Markdown for one block `b`"
-    t = _typ(b)
-    if t == 'text': return _text_md(b, notes)
-    if t == 'thinking':
-        if not show_thk: return ''
-        return _thinking_md(_get(b, 'thinking', '') or "(thinking omitted by the API; signature kept)")
-    if t == 'redacted_thinking': return _thinking_md("(redacted thinking)") if show_thk else ''
-    if t == 'tool_use': return f"**Tool call** {_call(_get(b, 'name', '?'), _get(b, 'input', {}))}"
-    if t == 'mcp_tool_use': return f"**MCP tool call** {_call(_get(b, 'server_name', 'mcp') + '.' + _get(b, 'name', '?'), _get(b, 'input', {}))}"
-    if t == 'server_tool_use': return _server_call(b)
-    if t == 'web_search_tool_result': return _web_search_md(b)
-    if t == 'web_fetch_tool_result': return _web_fetch_md(b)
-    if t in ('code_execution_tool_result', 'bash_code_execution_tool_result'): return _exec_md(b)
-    if t == 'text_editor_code_execution_tool_result': return _editor_md(b)
-    if t == 'tool_search_tool_result': return _tool_search_md(b)
-    if t in ('tool_result', 'mcp_tool_result'):
-        what = ('MCP tool' if t == 'mcp_tool_result' else 'Tool') + (' error' if _get(b, 'is_error') else ' result')
-        body = _result_text(_get(b, 'content', ''))
-        return _details(f"{what} ({_esc(_get(b, 'tool_use_id', '?'))})", _fence(_short(body, 2000)) if body.strip() else '*(empty)*')
-    if t == 'compaction':
-        c = _get(b, 'content')
-        return _details('Compaction summary', c if isinstance(c, str) and c.strip() else '*(encrypted)*')
-    if t in ('image', 'document', 'search_result'): return _media_md(b)
-    if t == 'container_upload': return f"*[file uploaded to the container: {_esc(_get(b, 'file_id', '?'))}]*"
-    return f"*[{_esc(t or type(b).__name__)} block]*"
-
-# %% ../nbs/02_messages.ipynb #133cb7b3
-def contents(r, # an SDK Message, a message dict, a list of blocks, one block, or a string
-             show_thk:bool=True, # show thinking (folded) as well
-            )->str:
-    "Markdown for reply or message `r`: text with cited sources, thinking folded, tools and media described"
-    if isinstance(r, str): return r if r.strip() else "*(empty text)*"
-    notes, out, prev = {}, '', None
+def _pieces(r, notes:dict, show_thk:bool=True)->list:
+    "What `r` shows, in order: runs of text (citations marked, numbered in `notes`) and `Shown` blocks"
+    res = []
     for b in _blocks_of(r):
-        md = _block_md(b, notes, show_thk)
-        if not md: continue
-        is_text = _typ(b) == 'text'
-        out += ('' if not out or (is_text and prev) else '\n\n') + md
-        prev = is_text
-    if not out.strip(): out = "*(no content)*" if not find_blocks(r, ('thinking', 'redacted_thinking')) else "*(no text: thinking only)*"
-    if notes: out = out.rstrip() + '\n\n' + '\n'.join(f"[^{n}]: {note}" for note, n in notes.items())
+        t = _typ(b)
+        if t == 'text':
+            if res and isinstance(res[-1], str): res[-1] += _marked_text(b, notes)
+            else: res.append(_marked_text(b, notes))
+        elif show_thk or t not in ('thinking', 'redacted_thinking'): res.append(shown(b))
+    return [p for p in res if not isinstance(p, str) or p.strip()]
+
+# %% ../nbs/02_messages.ipynb #e181ca2b
+def _code(s:str)->str:
+    "`s` as inline Markdown code on one line, whatever backticks it holds"
+    s = ' '.join(s.split())
+    n = max([0] + [len(m) for m in re.findall(r'`+', s)]) + 1
+    pad = ' ' if s.startswith('`') or s.endswith('`') else ''
+    return f"{'`'*n}{pad}{s}{pad}{'`'*n}"
+
+def _fence(s:str)->str:
+    "`s` in a fenced code block whose fence can't clash with backticks in `s`"
+    n = max([3] + [len(m) + 1 for m in re.findall(r'`{3,}', s)])
+    return f"{'`'*n}\n{s.rstrip()}\n{'`'*n}"
+
+def _shown_text(s:Shown)->str:
+    "Block description `s` as readable Markdown text"
+    head = ' '.join(p for p in (f"**{s.title}**", s.call and _code(s.call), s.note and f"*({s.note})*") if p)
+    body = [s.text, s.out.strip() and _fence(_short(s.out, MAX_OUT)), '\n'.join(f"- [{t or u}]({u})" for t, u in s.links),
+            '\n'.join(f"*[image: {mt}, {_kb(d)}]*" for mt, d in s.images if not s.note)]
+    return '\n\n'.join([head] + [p for p in body if p])
+
+def _empty(r)->str: return "(no text: thinking only)" if find_blocks(r, ('thinking', 'redacted_thinking')) else "(no content)"
+
+def contents(r, # an SDK Message, a message dict, a list of blocks, one block, or a string
+             show_thk:bool=True, # show thinking as well
+            )->str:
+    "Reply or message `r` as readable Markdown text (not escaped): text with citations, other blocks described"
+    if isinstance(r, str): return r if r.strip() else "*(empty text)*"
+    notes = {}
+    out = '\n\n'.join(_MARK.sub(r'[\1]', p) if isinstance(p, str) else _shown_text(p) for p in _pieces(r, notes, show_thk))
+    if not out.strip(): out = f"*{_empty(r)}*"
+    if notes: out += "\n\nSources:\n" + '\n'.join(f"- [{n}] {name}" + (f" <{url}>" if url else '') + (f' — "{_short(q)}"' if q else '')
+                                              for (name, url, q), n in notes.items())
     if note := stop_note(r): out += f"\n\n> ⚠️ {note}"
     return out
 
-# %% ../nbs/02_messages.ipynb #2ae52a97
-def _no_latex(md:str)->str:
-    "`md` with `$` outside code spans and fenced blocks written `&#36;`"
-    parts = re.split(r'(`{3,}[^\n]*\n.*?\n`{3,}|`+[^`\n]*`+)', md, flags=re.S)
-    return ''.join(p if i % 2 else p.replace('$', '&#36;') for i, p in enumerate(parts))
+# %% ../nbs/02_messages.ipynb #ba44b976
+MAX_IMG_HTML = 'max-width:100%;max-height:360px'  # how big an image in a display may be
 
+def _img_html(mt, data)->Html:
+    "A base64 image as an `<img>`, if it is one of the API's image types"
+    if mt in ('image/png', 'image/jpeg', 'image/gif', 'image/webp') and isinstance(data, str) and re.fullmatch(r'[A-Za-z0-9+/=\s]+', data):
+        return tag('img', src=f"data:{mt};base64,{''.join(data.split())}", alt=f"{mt} image", style=MAX_IMG_HTML)
+    return tag('i', f"(an image claudette can't show: {mt})")
+
+def _shown_html(s:Shown)->Html:
+    "Block description `s` as safe HTML"
+    preview = s.fold and not s.call and s.out.strip() and tag('code', _short(' '.join(s.out.split()), 80))
+    head = cat(tag('b', s.title), s.call and tag('code', s.call), s.note and tag('i', f"({s.note})"), preview, sep=' ')
+    body = cat(s.text and md_html(s.text), s.out.strip() and tag('pre', _short(s.out, MAX_OUT)),
+               s.links and tag('ul', *[tag('li', link(t, u)) for t, u in s.links]), *[_img_html(mt, d) for mt, d in s.images])
+    if s.fold: return tag('details', tag('summary', head), body, cls='claudette-block')
+    return tag('div', head, body, cls='claudette-block')
+
+def _text_html(text:str, notes:dict)->Html:
+    "A run of model text as HTML, its citation marks as superscript links"
+    srcs = {n: k for k, n in notes.items()}
+    def sup(m):
+        name, url, q = srcs[int(m[1])]
+        return tag('sup', link(f"[{m[1]}]", url), title=_short(f'{name}: "{q}"' if q else name, 200))
+    return Html(_MARK.sub(sup, md_html(text)))
+
+def _sources_html(notes:dict)->Html:
+    items = [tag('li', link(name, url), q and f' — “{_short(q)}”') for (name, url, q) in notes]
+    return tag('div', tag('b', 'Sources'), tag('ol', *items), cls='claudette-sources')
+
+def contents_html(r, # an SDK Message, a message dict, a list of blocks, one block, or a string
+                  show_thk:bool=True, # show thinking (folded) as well
+                 )->Html:
+    "Reply or message `r` as safe HTML: text rendered with its citations, thinking folded, tools and media shown"
+    notes = {}
+    parts = [_text_html(p, notes) if isinstance(p, str) else _shown_html(p) for p in _pieces(r, notes, show_thk)]
+    if not parts: parts = [tag('p', tag('i', _empty(r)))]
+    if notes: parts.append(_sources_html(notes))
+    if note := stop_note(r): parts.append(tag('blockquote', f"⚠️ {note}"))
+    return cat(*parts)
+
+# %% ../nbs/02_messages.ipynb #9ff0ce83
 def usage_line(u)->str:
     "A compact one-line summary of a `usage` object or dict"
     if u is None: return "(no usage)"
@@ -596,12 +724,16 @@ def usage_line(u)->str:
         if n := _get(stu, f, 0) if stu is not None else 0: res.append(f"{k}: {n}")
     return ' | '.join(res)
 
+def fields_html(r)->Html:
+    "The main fields of reply `r`, folded"
+    fs = [('id', _get(r, 'id')), ('model', _get(r, 'model')), ('stop_reason', _get(r, 'stop_reason')),
+          ('stop_sequence', _get(r, 'stop_sequence'))]
+    items = [tag("li", f"{k}: ", tag("code", str(v))) for k, v in fs]
+    if sd := _get(r, 'stop_details'): items.append(tag('li', 'stop_details: ', ', '.join(f'{k}={v}' for k, v in to_params(sd).items())))
+    items.append(tag('li', f"usage: {usage_line(_get(r, 'usage'))}"))
+    return tag('details', tag('summary', 'Details'), tag('ul', *items), cls='claudette-fields')
+
 @patch
-def _repr_markdown_(self:Message|BetaMessage):
-    "Notebook display: the reply as Markdown, then its main fields folded"
-    fields = [f"- id: `{self.id}`", f"- model: `{self.model}`", f"- stop_reason: `{self.stop_reason}`",
-              f"- stop_sequence: `{self.stop_sequence}`"]
-    if sd := getattr(self, 'stop_details', None):
-        fields.append(f"- stop_details: {_esc(', '.join(f'{k}={v}' for k, v in to_params(sd).items()))}")
-    fields.append(f"- usage: {usage_line(self.usage)}")
-    return _no_latex(contents(self)) + "\n\n<details>\n\n" + '\n'.join(fields) + "\n\n</details>"
+def _repr_html_(self:Message|BetaMessage)->str:
+    "Notebook display: the reply as safe HTML, then its main fields folded"
+    return box(contents_html(self), fields_html(self))

@@ -100,7 +100,7 @@ def _numbered(lines:list, start:int=1)->str:
     "`lines` numbered from `start`, as `cat -n` shows them"
     return '\n'.join(f'{n:6}\t{_body(l)}' for n, l in enumerate(lines, start))
 
-# %% ../nbs/07_text_editor.ipynb #b19aaf1a
+# %% ../nbs/07_text_editor.ipynb #32be6db4
 _ARGS = dict(view=('view_range',), create=('file_text',), str_replace=('old_str', 'new_str'),
              insert=('insert_line', 'insert_text', 'new_str'), undo_edit=())
 
@@ -132,28 +132,32 @@ class TextEditor:
 
     def __repr__(self): return f"TextEditor({self.__tool_schema__['type']}: {', '.join(self.commands)})"
 
-    def __call__(self, command:str|None=None, # one of `self.commands`
-                 path:str|None=None, # the file or folder, relative to the root
-                 **kw):              # the command's own arguments
-        "Carry out one text editor tool call; `ToolError` on any refusal"
-        if command == 'undo_edit' and not self.can_undo: self._no_undo()
-        if command not in self.commands:
-            raise ToolError(f"Unknown command {command!r}; valid commands: {', '.join(self.commands)}")
-        if path is None: raise ToolError(f'{command} needs a `path`')
-        if extra := [k for k, v in kw.items() if k not in _ARGS[command] and v is not None]:
-            raise ToolError(f"Unexpected argument(s) for {command}: {', '.join(extra)}")
-        kw = {k: v for k, v in kw.items() if k in _ARGS[command]}
-        try:
-            with self._lock: return getattr(self, command)(path, **kw)
-        except OSError as e: raise ToolError(f'{command} failed on {_q(path)}: {e.strerror or type(e).__name__}') from None
+# %% ../nbs/07_text_editor.ipynb #5a60fe7f
+@patch
+def __call__(self:TextEditor, command:str|None=None, # one of `self.commands`
+             path:str|None=None, # the file or folder, relative to the root
+             **kw):              # the command's own arguments
+    "Carry out one text editor tool call; `ToolError` on any refusal"
+    if command == 'undo_edit' and not self.can_undo: self._no_undo()
+    if command not in self.commands:
+        raise ToolError(f"Unknown command {command!r}; valid commands: {', '.join(self.commands)}")
+    if path is None: raise ToolError(f'{command} needs a `path`')
+    if extra := [k for k, v in kw.items() if k not in _ARGS[command] and v is not None]:
+        raise ToolError(f"Unexpected argument(s) for {command}: {', '.join(extra)}")
+    kw = {k: v for k, v in kw.items() if k in _ARGS[command]}
+    try:
+        with self._lock: return getattr(self, command)(path, **kw)
+    except OSError as e: raise ToolError(f'{command} failed on {_q(path)}: {e.strerror or type(e).__name__}') from None
 
-    def _no_undo(self):
-        raise ToolError(f"undo_edit is not supported by this tool version ({self.__tool_schema__['type']}); "
-                        "to revert a change, make the reverse edit with str_replace")
+@patch
+def _no_undo(self:TextEditor):
+    raise ToolError(f"undo_edit is not supported by this tool version ({self.__tool_schema__['type']}); "
+                    "to revert a change, make the reverse edit with str_replace")
 
-    def _real(self, path:str)->Path: return confine(self.root, path, self._roots)
+@patch
+def _real(self:TextEditor, path:str)->Path: return confine(self.root, path, self._roots)
 
-# %% ../nbs/07_text_editor.ipynb #750d0b88
+# %% ../nbs/07_text_editor.ipynb #2989e867
 @patch
 def _check(self:TextEditor, real:Path, path:str, allow_dir:bool=False, missing_ok:bool=False):
     "`os.stat` of `real` if it is a regular file (or a folder, with `allow_dir`), else `ToolError`"
@@ -187,6 +191,7 @@ def _read(self:TextEditor, real:Path, path:str)->str:
     except UnicodeDecodeError:
         raise ToolError(f'{_q(path)} is not UTF-8 text ({_size(len(data))}); this tool edits text files only') from None
 
+# %% ../nbs/07_text_editor.ipynb #27048ab4
 @patch
 def _write(self:TextEditor, real:Path, path:str, text:str|bytes):
     "Write `text` to `real` atomically: a temporary file in the same folder, then `os.replace`"
@@ -215,7 +220,7 @@ def _remember(self:TextEditor, real:Path, old:bytes|None):
     "Save `old` (None: the file did not exist) as what `undo_edit` restores"
     if self.can_undo: self._history.setdefault(real, deque(maxlen=20)).append(old)
 
-# %% ../nbs/07_text_editor.ipynb #767d2943
+# %% ../nbs/07_text_editor.ipynb #457dc576
 def _rng(view_range, n:int, path:str)->tuple:
     "Validated 1-indexed (start, end) lines from `view_range`, for a file of `n` lines"
     ok = isinstance(view_range, (list, tuple)) and len(view_range) == 2
@@ -236,6 +241,7 @@ def _truncate(text:str, limit:int|None, start:int, n:int)->str:
     return shown + (f'\n[output cut at {limit:,} characters, after line {start + shown.count(chr(10))} of {n}; '
                     'use view_range to see the rest]')
 
+# %% ../nbs/07_text_editor.ipynb #55e91ec0
 @patch
 def _view_file(self:TextEditor, real:Path, path:str, view_range)->str:
     lines = _lines(self._read(real, path))
