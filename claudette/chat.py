@@ -171,17 +171,18 @@ def fit_json(o, # A message or a block, to be sent to the API
     if n > MAX_REQUEST_BYTES: raise ValueError(f"it is {n:,} bytes, more than the API accepts in a request ({MAX_REQUEST_BYTES:,})")
     return o
 
-# %% ../nbs/05_chat.ipynb #e03f3109
-def _bad_use(b:dict)->bool:
-    return not (isinstance(b.get("id"), str) and b["id"] and isinstance(b.get("name"), str) and isinstance(b.get("input"), dict))
+# %% ../nbs/05_chat.ipynb #0b5e84c5
+def _bad_use(b)->bool:
+    id, name, inp = (getattr(b, k, None) for k in ("id", "name", "input"))
+    return not (isinstance(id, str) and id and isinstance(name, str) and isinstance(inp, dict))
 
 def fit_reply(r:Message)->dict:
     "Reply `r` as the message the history keeps, or a `BadReply` naming why the API would refuse it back"
+    uses = [b for b in r.content if b.type == "tool_use"]
+    if any(_bad_use(b) for b in uses): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
+    if len({b.id for b in uses}) < len(uses): raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
     blocks = [b for b in to_params(r.content) if not (b.get("type") == "text" and not b.get("text"))]
     if not blocks: raise BadReply(f"The reply has no content (stop_reason {r.stop_reason!r}): there is nothing to keep", r)
-    uses = [b for b in blocks if b.get("type") == "tool_use"]
-    if any(_bad_use(b) for b in uses): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
-    if len({b["id"] for b in uses}) < len(uses): raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
     try: return fit_json({"role": "assistant", "content": blocks})
     except ValueError as e: raise BadReply(f"The reply cannot be sent back to the API: {e}", r) from None
 

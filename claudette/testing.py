@@ -19,7 +19,7 @@ __all__ = ['MEDIA_TOKENS', 'ERROR_TYPES', 'TOOL_NAME_PATTERN', 'REQUEST_RULES', 
            'restore_env', 'local_env', 'is_offline', 'offline_session', 'end_offline_session', 'shared_dir',
            'corpus_entries', 'Match', 'Script', 'scrub', 'load_cassette', 'save_cassette', 'first_difference']
 
-# %% ../nbs/01_testing.ipynb #bda3e047
+# %% ../nbs/01_testing.ipynb #b64cafb9
 import json, os, re, socket, threading, time, uuid, base64, math
 from functools import cached_property
 from urllib.parse import unquote
@@ -29,9 +29,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Callable
+from fastcore.basics import patch
 from .modelinfo import all_models, model_info_json, resolve
 
-# %% ../nbs/01_testing.ipynb #037b7cda
+# %% ../nbs/01_testing.ipynb #e10a4770
 def _id(prefix): return f"{prefix}_{uuid.uuid4().hex[:24]}"
 
 def text_block(text:str, # The text Claude says
@@ -53,6 +54,7 @@ def redacted_thinking_block(data:str|None=None)->dict:
     "A `redacted_thinking` content block"
     return {"type": "redacted_thinking", "data": data or base64.b64encode(os.urandom(32)).decode()}
 
+# %% ../nbs/01_testing.ipynb #48bfb986
 def tool_use_block(name:str, # Tool name the model calls
                    input:dict|None=None, # Arguments it passes
                    id:str|None=None # Tool-use id; a fresh `toolu_` id if not given
@@ -100,7 +102,7 @@ def usage_json(input_tokens:int=10, # Uncached input tokens
     if web_search or web_fetch: u["server_tool_use"] = {"web_search_requests": web_search, "web_fetch_requests": web_fetch}
     return u | extra
 
-# %% ../nbs/01_testing.ipynb #d2211e3f
+# %% ../nbs/01_testing.ipynb #a4f78da4
 @dataclass
 class Reply:
     "A scripted `Message`; fields left as None are filled in from the request when served"
@@ -132,6 +134,7 @@ def reply(*content, # Blocks: a str is a text block, a dict any block
     blocks = [text_block(c) if isinstance(c, str) else dict(c) for c in content]
     return Reply(blocks, stop_reason=stop_reason, usage=usage, **kw)
 
+# %% ../nbs/01_testing.ipynb #30775e5b
 def estimate_tokens(o)->int:
     "A rough token count of any JSON-able value (4 characters a token), for default usage figures"
     return math.ceil(len(json.dumps(o, default=str))/4)
@@ -231,7 +234,7 @@ class RequestCheck:
         "The request's `messages`, as sent"
         return self.req["messages"]
 
-# %% ../nbs/01_testing.ipynb #349d55fc
+# %% ../nbs/01_testing.ipynb #d9d71b8d
 def _sdk_params():
     "Top-level request parameters the current SDK can send, split into GA and beta-only"
     from anthropic.types import message_create_params as ga
@@ -266,6 +269,7 @@ def model_exists(c:RequestCheck):
     m = c.req["model"]
     if m not in c.known_models and not c.spec.exact: return Fault(404, f"model: {m}")
 
+# %% ../nbs/01_testing.ipynb #20528af2
 def messages_given(c:RequestCheck):
     "`messages` is a non-empty list of message objects with a valid role"
     ms = c.req.get("messages")
@@ -470,7 +474,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 1024  # many concurrent clients (the default backlog of 5 refuses them)
 
-# %% ../nbs/01_testing.ipynb #56335c84
+# %% ../nbs/01_testing.ipynb #44c69d13
 class LocalClaude:
     "A local Anthropic-compatible Messages API server on 127.0.0.1, answering with scripted replies"
     def __init__(self,
@@ -507,37 +511,41 @@ class LocalClaude:
     async def __aexit__(self, *exc): self.stop()
     def __repr__(self): return f"LocalClaude({self.base_url if self._srv else 'stopped'}, {self.pending} scripted, {len(self.requests)} received)"
 
-    def script(self, *items):
-        "Queue replies (`reply`, `Reply`, `Fault`, `Delay`, `Drop`, `Raw`, a message dict, a str, or a function of the `Request`)"
-        with self._lock: self._queue.extend(items)
+# %% ../nbs/01_testing.ipynb #aa95db54
+@patch
+def script(self:LocalClaude, *items):
+    "Queue replies (`reply`, `Reply`, `Fault`, `Delay`, `Drop`, `Raw`, a message dict, a str, or a function of the `Request`)"
+    with self._lock: self._queue.extend(items)
 
-    @property
-    def pending(self)->int:
-        "Scripted items not yet served"
-        return len(self._queue) + sum(len(w.items) for w in self._when)
+@patch(as_prop=True)
+def pending(self:LocalClaude)->int:
+    "Scripted items not yet served"
+    return len(self._queue) + sum(len(w.items) for w in self._when)
 
-    def clear(self):
-        "Forget scripted items (sticky faults too), recorded requests and broken rules"
-        with self._lock: self._queue.clear(); self._when.clear(); self.requests.clear(); self.violations.clear()
+@patch
+def clear(self:LocalClaude):
+    "Forget scripted items (sticky faults too), recorded requests and broken rules"
+    with self._lock: self._queue.clear(); self._when.clear(); self.requests.clear(); self.violations.clear()
 
-    @property
-    def last(self)->Request|None:
-        "The last request received"
-        return self.requests[-1] if self.requests else None
+@patch(as_prop=True)
+def last(self:LocalClaude)->Request|None:
+    "The last request received"
+    return self.requests[-1] if self.requests else None
 
-    def client(self, **kw):
-        "An `anthropic.Anthropic` client for this server (no retries unless `max_retries` is given)"
-        from anthropic import Anthropic
-        return Anthropic(**{"base_url": self.base_url, "api_key": self.api_key or "sk-local-test", "max_retries": 0} | kw)
+# %% ../nbs/01_testing.ipynb #dd13d4fa
+@patch
+def client(self:LocalClaude, **kw):
+    "An `anthropic.Anthropic` client for this server (no retries unless `max_retries` is given)"
+    from anthropic import Anthropic
+    return Anthropic(**{"base_url": self.base_url, "api_key": self.api_key or "sk-local-test", "max_retries": 0} | kw)
 
-    def async_client(self, **kw):
-        "An `anthropic.AsyncAnthropic` client for this server"
-        from anthropic import AsyncAnthropic
-        return AsyncAnthropic(**{"base_url": self.base_url, "api_key": self.api_key or "sk-local-test", "max_retries": 0} | kw)
+@patch
+def async_client(self:LocalClaude, **kw):
+    "An `anthropic.AsyncAnthropic` client for this server"
+    from anthropic import AsyncAnthropic
+    return AsyncAnthropic(**{"base_url": self.base_url, "api_key": self.api_key or "sk-local-test", "max_retries": 0} | kw)
 
-# %% ../nbs/01_testing.ipynb #cd8b0eab
-from fastcore.basics import patch
-
+# %% ../nbs/01_testing.ipynb #49745625
 @dataclass
 class Route:
     "Requests with `method` whose path (without the query) fully matches `pattern` go to `handler(srv, h, req, match)`"
@@ -673,7 +681,7 @@ def _answer(self:LocalClaude, h, item, req):
     evs = sse_events(msg)
     self._send_stream(h, evs if drop is None else evs[:drop], complete=drop is None)
 
-# %% ../nbs/01_testing.ipynb #f730b4bc
+# %% ../nbs/01_testing.ipynb #b1b075e7
 def _write_head(h, status, ctype, headers, length=None):
     h.send_response(status)
     h.send_header("content-type", ctype)
@@ -698,6 +706,7 @@ def _send_fault(self:LocalClaude, h, f:Fault):
     hdr = f.headers | ({"retry-after": str(f.retry_after)} if f.retry_after is not None else {})
     self._send_json(h, f.status, f.body(), hdr)
 
+# %% ../nbs/01_testing.ipynb #7622d512
 @patch
 def _send_truncated(self:LocalClaude, h, data, keep):
     _write_head(h, 200, "application/json", None, len(data))
@@ -1253,7 +1262,7 @@ def recording(cls:LocalClaude, path, # Cassette file to write
     for method in ("GET", "POST", "DELETE"): srv.add_route(method, r"/.*", _forward)
     return srv
 
-# %% ../nbs/01_testing.ipynb #15570bc8
+# %% ../nbs/01_testing.ipynb #3e9306f9
 _ABSENT = "(absent)"
 
 def _canonical(method, path, body)->str:
@@ -1273,6 +1282,7 @@ def first_difference(a, b, path:str="")->tuple|None:
         return next((d for i in range(n) if (d := first_difference(a[i] if i < len(a) else _ABSENT, b[i] if i < len(b) else _ABSENT, f"{path}.{i}".lstrip(".")))), None)
     return None if a == b else (path, a, b)
 
+# %% ../nbs/01_testing.ipynb #ea5b7934
 def _unmatched(srv, req)->str:
     msg = f"LocalClaude replay: no recorded request matches this {req.method} {req.path}"
     same = [i for i, r in enumerate(srv.cassette) if (r["request"]["method"], r["request"]["path"]) == (req.method, req.path)]
