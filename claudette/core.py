@@ -239,13 +239,13 @@ class ReplyStream(_ReplyView, Steps):
 class AsyncReplyStream(_ReplyView, AsyncSteps):
     "Text (or events) of a streamed reply as it arrives, with `async for`; `value` is the final `Message` once done"
 
-# %% ../nbs/04_core.ipynb #2a99816b
+# %% ../nbs/04_core.ipynb #f6498761
 class Client:
     "Calls to one Claude model, keeping the last result and running totals of usage and cost"
     is_async, sdk_cls, drive, stream_cls = False, Anthropic, staticmethod(run_steps), ReplyStream
     def __init__(self,
                  model:str, # Model id, e.g. `models[1]`
-                 cli=None, # An SDK client (`Anthropic`, `AnthropicBedrock`, `AnthropicVertex`...); a shared `Anthropic()` if None
+                 cli=None, # An SDK client (`Anthropic`, `AnthropicBedrock`, `AnthropicVertex`...); the shared default (`sdk_cls()`) if None
                  log:bool=False, # Keep a record of each call in `self.log`
                  cache:bool=False, # Place prompt-cache breakpoints automatically
                  ttl:str|None=None # Cache lifetime: '5m' (default) or '1h'

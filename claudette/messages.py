@@ -9,7 +9,7 @@ __all__ = ['MAX_IMG_SIDE', 'MANY_IMGS_SIDE', 'MANY_IMGS', 'MAX_IMG_BYTES', 'MAX_
            'PNG_FIRST_PIXELS', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'to_params', 'img_type',
            'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg', 'mk_doc', 'mk_msgs', 'find_blocks',
            'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag', 'safe_url', 'link',
-           'md_html', 'box', 'Shown', 'shown', 'contents', 'contents_html', 'usage_line', 'fields_html']
+           'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html', 'usage_line', 'fields_html']
 
 # %% ../nbs/02_messages.ipynb #6c8f77b6
 import base64, copy, functools, html, io, json, os, re, sys, typing, urllib.parse
@@ -680,7 +680,7 @@ def _img_html(mt, data)->Html:
         return tag('img', src=f"data:{mt};base64,{''.join(data.split())}", alt=f"{mt} image", style=MAX_IMG_HTML)
     return tag('i', f"(an image claudette can't show: {mt})")
 
-def _shown_html(s:Shown)->Html:
+def shown_html(s:Shown)->Html:
     "Block description `s` as safe HTML"
     preview = s.fold and not s.call and s.out.strip() and tag('code', _short(' '.join(s.out.split()), 80))
     head = cat(tag('b', s.title), s.call and tag('code', s.call), s.note and tag('i', f"({s.note})"), preview, sep=' ')
@@ -706,7 +706,7 @@ def contents_html(r, # an SDK Message, a message dict, a list of blocks, one blo
                  )->Html:
     "Reply or message `r` as safe HTML: text rendered with its citations, thinking folded, tools and media shown"
     notes = {}
-    parts = [_text_html(p, notes) if isinstance(p, str) else _shown_html(p) for p in _pieces(r, notes, show_thk)]
+    parts = [_text_html(p, notes) if isinstance(p, str) else shown_html(p) for p in _pieces(r, notes, show_thk)]
     if not parts: parts = [tag('p', tag('i', _empty(r)))]
     if notes: parts.append(_sources_html(notes))
     if note := stop_note(r): parts.append(tag('blockquote', f"⚠️ {note}"))
