@@ -295,7 +295,7 @@ def text_blocks_non_empty(c:RequestCheck):
             if isinstance(b, dict) and b.get("type") == "text" and not b.get("text"):
                 return f"messages.{i}.content.{j}.text: text content blocks must be non-empty"
 
-# %% ../nbs/01_testing.ipynb #584f89da
+# %% ../nbs/01_testing.ipynb #970b0577
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 
 def tool_names_valid(c:RequestCheck):
@@ -982,7 +982,7 @@ def _rate_limited(srv, h, req, m):
         if (out := srv._messages(h, req)) is not None: srv.respond(h, out)
     finally: del h.end_headers
 
-# %% ../nbs/01_testing.ipynb #d74f8e9c
+# %% ../nbs/01_testing.ipynb #4208f2e0
 def mcp_tool_use_block(name:str, # Tool name on the MCP server
                        input:dict|None=None, # Arguments Claude passes
                        server_name:str="mcp", # The `name` of the server in `mcp_servers`
@@ -1005,7 +1005,7 @@ def mcp_tool_listing_block(server_name:str, # The `name` of the server in `mcp_s
     "An `mcp_tool_listing` content block: the tools the API fetched from an MCP server"
     return {"type": "mcp_tool_listing", "mcp_server_name": server_name, "tools": tools}
 
-# %% ../nbs/01_testing.ipynb #bb21253a
+# %% ../nbs/01_testing.ipynb #3cf307b2
 def mcp_servers_valid(c:RequestCheck):
     "`mcp_servers` come with a beta header, have unique names and https URLs; each is used by exactly one `mcp_toolset`"
     servers, tools = c.req.get("mcp_servers"), c.req.get("tools") or []
