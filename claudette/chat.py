@@ -6,21 +6,21 @@ Docs: https://claudette-dev.github.io/claudette/chat.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_REQUEST_BYTES', 'FINAL_PROMPT', 'Chat', 'fit_json', 'fit_reply', 'fit_results', 'ChatBusy', 'loop_continues',
-           'LoopRun', 'ToolResultsEvent', 'strict_schema', 'msg_html']
+           'LoopRun', 'ToolResultsEvent', 'strict_schema', 'StructuredOutputError', 'msg_html']
 
-# %% ../nbs/05_chat.ipynb #1bf1b58f
+# %% ../nbs/05_chat.ipynb #7b8afe07
 import dataclasses, json, re, threading
 from functools import partial
 from typing import Callable
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
-from .modelinfo import Cost, lookup
+from .modelinfo import Cost, in_family, lookup
 from .messages import Html, box, contents_html, tag
 from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_html
 
-# %% ../nbs/05_chat.ipynb #dcce89bf
+# %% ../nbs/05_chat.ipynb #2960b475
 class Chat:
     "A conversation with Claude that keeps its history and runs its tools"
     _client_cls, tool_runner = Client, staticmethod(run_tools)  # what `AsyncChat` changes
@@ -36,11 +36,13 @@ class Chat:
                  hist:list|None=None, # An earlier conversation to continue (copied)
                  ns:dict|None=None, # Handlers, by tool name, of tools given as dicts
                  before_tool:Callable|None=None, # Called with each `ToolCall` before it runs: return False or a reason to refuse it
-                 after_tool:Callable|None=None # Called with each `ToolCall` and its result, may return a replacement
+                 after_tool:Callable|None=None, # Called with each `ToolCall` and its result, may return a replacement
+                 log:bool|str|None=None # The call log of the `Client` the chat makes (see `claudette.persist`); give a shared `Client` its own
                 ):
         if not model and not cli: raise ValueError("Chat needs a model, or a Client as `cli`")
+        if log is not None and isinstance(cli, Client): raise ValueError("log= is the Client's: pass it to the Client given as cli")
         if cont_pr == "": raise ValueError("cont_pr must be a non-empty prompt (or None)")
-        self.c = cli if isinstance(cli, Client) else self._client_cls(model, cli=cli, cache=cache, ttl=ttl)
+        self.c = cli if isinstance(cli, Client) else self._client_cls(model, cli=cli, cache=cache, ttl=ttl, log=log)
         if self.c.is_async != self._client_cls.is_async:
             raise TypeError(f"{type(self).__name__} needs a {self._client_cls.__name__}, not a {type(self.c).__name__}")
         if cache: self.c.cache, self.c.ttl = True, ttl or self.c.ttl
@@ -56,7 +58,7 @@ class Chat:
         return self._tools
     @tools.setter
     def tools(self, tools):
-        self._tools = list(tools or [])
+        self._tools = [tools] if callable(tools) or isinstance(tools, dict) else list(tools or [])  # one tool, as 0.3 took it, or a list
         self.box = Toolbox(self._tools, handlers=self._ns)
 
 # %% ../nbs/05_chat.ipynb #b6f03951
@@ -209,6 +211,7 @@ def _turn_steps(self:Chat, pr, view=None, temp=None, maxtok=4096, maxthinktok=0,
     schemas, runnable = self._tool_kw(tool_choice)
     call = self.c.mk_call(msgs, sp=self.sp, temp=temp if temp is not None else self.temp, maxtok=maxtok, maxthinktok=maxthinktok,
                           prefill=prefill, tools=schemas, tool_choice=tool_choice, **kw)
+    call.chat, call.history = self, msgs
     try: r = yield from self.c.reply_steps(call, view)
     except BaseException:
         if call.partial is not None:  # a stream that ended early: what it received, and what it cost
@@ -310,7 +313,7 @@ class ToolResultsEvent:
     message: dict
     type: str = "tool_results"
 
-# %% ../nbs/05_chat.ipynb #0756ce34
+# %% ../nbs/05_chat.ipynb #4b35b44e
 def strict_schema(s:dict)->dict:
     "A copy of JSON schema `s` as structured outputs want it: no additional properties on any object"
     if isinstance(s, list): return [strict_schema(x) for x in s]
@@ -319,26 +322,45 @@ def strict_schema(s:dict)->dict:
     if out.get("type") == "object": out["additionalProperties"] = False
     return out
 
+def _described(schema:dict)->dict:
+    "A tool's input schema as an output schema, carrying the tool's description (a class's docstring...)"
+    return ({"description": schema["description"]} if schema.get("description") else {}) | strict_schema(schema["input_schema"])
+
 def _calls_schema(box:Toolbox)->dict:
     "An output schema for one call of any tool in `box`"
-    items = [{"type": "object", "properties": {"tool": {"type": "string", "enum": [s["name"]]}, "input": strict_schema(s["input_schema"])},
+    items = [{"type": "object", "properties": {"tool": {"type": "string", "enum": [s["name"]]}, "input": _described(s)},
               "required": ["tool", "input"], "additionalProperties": False} for s in box.schemas]
     return {"type": "object", "properties": {"calls": {"type": "array", "items": {"anyOf": items}}},
             "required": ["calls"], "additionalProperties": False}
 
-# %% ../nbs/05_chat.ipynb #3cef9b5b
+# %% ../nbs/05_chat.ipynb #d9bb957d
+class StructuredOutputError(ValueError):
+    "Claude's reply to a structured request holds no answer to read: it refused, or was cut short"
+
+def _structured_json(r:Message):
+    "The JSON answer of a structured-output reply, or a `StructuredOutputError` saying why there is none"
+    text = "".join(b.text for b in r.content if b.type == "text")
+    if r.stop_reason == "refusal":
+        why = getattr(getattr(r, "stop_details", None), "explanation", None)
+        raise StructuredOutputError(f"Claude refused to answer{': ' + why if why else ''}" + (f" ({text.strip()[:200]})" if text.strip() else ""))
+    try: return json.loads(text)
+    except json.JSONDecodeError:
+        raise StructuredOutputError(f"the reply is not the JSON asked for (stop_reason {r.stop_reason!r}"
+                                    + (": cut at max_tokens, raise maxtok" if r.stop_reason == "max_tokens" else "") + f"): {text[:200]!r}") from None
+
+# %% ../nbs/05_chat.ipynb #ce5f43d2
 @patch
 def _structured_plan(self:Client, tools, ns, kwargs):
     "The tools, the call arguments, and a parser of the reply into (tool name, input) pairs, for `structured`"
     box = Toolbox(tools, handlers=ns)
     if not len(box): raise ValueError("structured needs at least one tool")
     spec = lookup(self.model)
-    if spec.structured_outputs or not spec.exact:
+    if spec.structured_outputs or not in_family(self.model):
         one = len(box) == 1
-        schema = strict_schema(box.schemas[0]["input_schema"]) if one else _calls_schema(box)
+        schema = _described(box.schemas[0]) if one else _calls_schema(box)
         oc = (kwargs.pop("output_config", None) or {}) | {"format": {"type": "json_schema", "schema": schema}}
         def parse(r):
-            data = json.loads("".join(b.text for b in r.content if b.type == "text"))
+            data = _structured_json(r)
             return [(box.names[0], data)] if one else [(c["tool"], c["input"]) for c in data["calls"]]
         return box, dict(kwargs, output_config=oc), parse
     thinking = kwargs.get("maxthinktok") or kwargs.get("thinking") or spec.thinking_always_on

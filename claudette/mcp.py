@@ -85,7 +85,7 @@ class MCPServerError(RuntimeError):
 def _need_mcp():
     if importlib.util.find_spec('mcp') is None: raise ImportError("MCP servers need the `mcp` package: pip install 'claudette[mcp]'")
 
-# %% ../nbs/12_mcp.ipynb #77144bb0
+# %% ../nbs/12_mcp.ipynb #5b02835d
 class MCPTools:
     "The tools of one MCP server for a chat; a (sync or async) context manager running the connection"
     def __init__(self,
@@ -93,7 +93,7 @@ class MCPTools:
                  name:str|None=None, # the server's name in messages; by default what it calls itself
                  prefix:str|None=None, # put `prefix_` before every tool name
                  allowed_tools:list|None=None, # MCP names of the tools to expose (default: all)
-                 timeout:float=MCP_TIMEOUT, # seconds a tool call may take
+                 timeout:float=MCP_TIMEOUT, # seconds a tool call, or the start, may take
                  headers:dict|None=None, # HTTP headers, such as `Authorization` (HTTP servers only)
                  errlog=None # a file to get a stdio server's stderr; by default it is kept and quoted in errors
                 ):

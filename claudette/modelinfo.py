@@ -7,9 +7,9 @@ Docs: https://claudette-dev.github.io/claudette/models.html.md"""
 # %% auto #0
 __all__ = ['MODELS_AS_OF', 'model_specs', 'models', 'default_model', 'all_models', 'models_aws', 'models_goog',
            'server_tool_prices', 'BATCH_DISCOUNT', 'GEO_US_MULTIPLIER', 'Price', 'ModelSpec', 'resolve', 'lookup',
-           'models_markdown', 'thinking_types', 'can_think', 'effort_levels', 'can_prefill', 'can_force_tool',
-           'has_vision', 'has_pdf', 'can_structured', 'context_window', 'max_output', 'can_set_temperature',
-           'is_deprecated', 'model_info_json', 'refresh_models', 'Cost', 'cost_of']
+           'in_family', 'models_markdown', 'thinking_types', 'can_think', 'effort_levels', 'can_prefill',
+           'can_force_tool', 'has_vision', 'has_pdf', 'can_structured', 'context_window', 'max_output',
+           'can_set_temperature', 'is_deprecated', 'model_info_json', 'refresh_models', 'Cost', 'cost_of']
 
 # %% ../nbs/00_models.ipynb #6f2c3656
 import re
@@ -94,12 +94,12 @@ def _old(id, line, version, released, lifecycle, price, *, name, retires=None, c
                      'summarized', 'high' if efforts else None, efforts, vision, pdf, structured, citations,
                      server_tools, True, True, price, bedrock, vertex, snapshot, True, note)
 
-# %% ../nbs/00_models.ipynb #047b722a
+# %% ../nbs/00_models.ipynb #796d81a1
 def _unknown(m, base): return f'{m}: no published specs or prices as of {MODELS_AS_OF}; figures are those of {base}'
 
 _fable = _price(10, 50, 0.25)
 _opus5 = _price(5, 25, fast=_price(10, 50))
-_specs = [
+_adaptive = [
     _new('claude-fable-5-2', 'fable', (5,2), None, 'active', _fable, always_on=True, note=_unknown('claude-fable-5-2', 'claude-fable-5-1')),
     _new('claude-mythos-5-2', 'mythos', (5,2), None, 'limited', _fable, always_on=True, note=_unknown('claude-mythos-5-2', 'claude-mythos-5-1')),
     _new('claude-haiku-5-5', 'haiku', (5,5), '2026-10-07', 'active',
@@ -125,6 +125,10 @@ _specs = [
          bedrock='global.anthropic.claude-opus-4-6-v1'),
     _new('claude-sonnet-4-6', 'sonnet', (4,6), '2026-02-17', 'legacy', _price(3, 15),
          thinking=('adaptive', 'enabled', 'disabled'), display='summarized', efforts=('low', 'medium', 'high', 'max')),
+]
+
+# %% ../nbs/00_models.ipynb #0c84fd7e
+_older = [
     _old('claude-haiku-4-5', 'haiku', (4,5), '2025-10-15', 'active', _price(1, 5), name='Claude Haiku 4.5',
          snapshot='claude-haiku-4-5-20251001', structured=True),
     _old('claude-opus-4-5', 'opus', (4,5), '2025-11-24', 'deprecated', _price(5, 25), name='Claude Opus 4.5',
@@ -152,6 +156,7 @@ _specs = [
          retires='2026-04-20', max_out=4_096, thinking=('disabled',), citations=False, server_tools=False,
          bedrock='anthropic.claude-3-haiku-20240307-v1:0'),
 ]
+_specs = _adaptive + _older
 for _s in _specs:
     if _s.snapshot:
         _s.bedrock_id, _s.vertex_id = f'anthropic.{_s.snapshot}-v1:0', f'{_s.id}@{_s.snapshot.rsplit("-",1)[1]}'
@@ -177,7 +182,7 @@ all_models = list(model_specs)
 models_aws = [model_specs[m].bedrock_id for m in models if model_specs[m].bedrock_id]
 models_goog = [model_specs[m].vertex_id for m in models if model_specs[m].vertex_id]
 
-# %% ../nbs/00_models.ipynb #3db8de70
+# %% ../nbs/00_models.ipynb #392827a6
 _prefix_re = re.compile(r'^(?:[a-z]{2,6}(?:-[a-z]+)?\.)?anthropic\.')
 _suffix_re = re.compile(r'(?:-v\d+(?::\d+)?|@\d{8}|-\d{8}|-latest)$')
 _line_re = re.compile(r'\b(opus|sonnet|haiku|fable|mythos)\b')
@@ -194,6 +199,7 @@ def _family(m:str):
     nums = [int(n) for n in re.findall(r'(?<![a-z])\d{1,2}(?![\d.])', m)]
     return mo.group(1), tuple((nums + [0, 0])[:2]) if nums else None
 
+# %% ../nbs/00_models.ipynb #eb75c422
 def resolve(model:str, # any model id: API, Bedrock, Vertex, dated, or unknown
            )->ModelSpec:
     "A copy of the `ModelSpec` for `model`, falling back by family (or to `default_model`) with a `note`"
@@ -220,6 +226,10 @@ def lookup(model:str)->ModelSpec:
     "The spec for `model`, like `resolve`, but the table's own entry (not a copy) for a known id: fast, and only to be read"
     s = model_specs.get(model) if isinstance(model, str) else None
     return s if s is not None else resolve(model)
+
+def in_family(model:str)->bool:
+    "Whether `model` is in the table or names a Claude family, so that a family's rules apply to it (not a proxy's alias)"
+    return isinstance(model, str) and (model in model_specs or lookup(model).exact or _family(_normalise(model)) is not None)
 
 # %% ../nbs/00_models.ipynb #02c59d63
 def _k(n:int)->str: return f'{n/1_000_000:g}M' if n >= 1_000_000 else f'{n//1000}K'
@@ -354,10 +364,7 @@ def refresh_models(cli, # an `anthropic.Anthropic` (or anything whose `.models.l
         done.append(info.id)
     return done
 
-# %% ../nbs/00_models.ipynb #d01486c3
-server_tool_prices = dict(web_search_requests=10/1000, web_fetch_requests=0.0, code_execution_hours=0.05)  # USD each
-BATCH_DISCOUNT = 0.5
-GEO_US_MULTIPLIER = 1.1
+# %% ../nbs/00_models.ipynb #317ec325
 _COST_PARTS = ('input', 'output', 'cache_write', 'cache_read', 'server_tools')
 
 class Cost(float):
@@ -403,7 +410,11 @@ class Cost(float):
             for f in _COST_PARTS] + [f'| **total** | **{self.total:.6f}** |']
         return '\n'.join(rows) + ''.join(f'\n\n_{n}_' for n in self.notes)
 
-# %% ../nbs/00_models.ipynb #bdce344d
+# %% ../nbs/00_models.ipynb #14ad0bd0
+server_tool_prices = dict(web_search_requests=10/1000, web_fetch_requests=0.0, code_execution_hours=0.05)  # USD each
+BATCH_DISCOUNT = 0.5
+GEO_US_MULTIPLIER = 1.1
+
 def _get(o, name:str):
     "Attribute or key `name` of `o`, or None"
     if o is None: return None

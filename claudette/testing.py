@@ -152,7 +152,7 @@ def prompt_tokens(req:dict)->int:
         return {k: strip(v) for k, v in o.items()}
     return estimate_tokens(strip([req.get("system"), req.get("messages"), req.get("tools")])) + MEDIA_TOKENS*media
 
-# %% ../nbs/01_testing.ipynb #5a25a71b
+# %% ../nbs/01_testing.ipynb #367561c1
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error", 403: "permission_error",
                404: "not_found_error", 409: "conflict_error", 413: "request_too_large", 429: "rate_limit_error",
                500: "api_error", 504: "timeout_error", 529: "overloaded_error"}
@@ -166,6 +166,9 @@ class Fault:
     retry_after: float|None = None # Seconds, sent as `retry-after`
     headers: dict = field(default_factory=dict)
     times: int|None = 1 # Requests it answers in a row; None: every request until `clear()`
+
+    def __post_init__(self):
+        if self.times is not None and self.times < 1: raise ValueError(f"Fault.times must be at least 1, or None; got {self.times}")
 
     def body(self)->dict:
         "The JSON body the API sends with this error"
@@ -295,7 +298,7 @@ def text_blocks_non_empty(c:RequestCheck):
             if isinstance(b, dict) and b.get("type") == "text" and not b.get("text"):
                 return f"messages.{i}.content.{j}.text: text content blocks must be non-empty"
 
-# %% ../nbs/01_testing.ipynb #970b0577
+# %% ../nbs/01_testing.ipynb #17205d4e
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 
 def tool_names_valid(c:RequestCheck):
@@ -982,7 +985,7 @@ def _rate_limited(srv, h, req, m):
         if (out := srv._messages(h, req)) is not None: srv.respond(h, out)
     finally: del h.end_headers
 
-# %% ../nbs/01_testing.ipynb #4208f2e0
+# %% ../nbs/01_testing.ipynb #a09454b9
 def mcp_tool_use_block(name:str, # Tool name on the MCP server
                        input:dict|None=None, # Arguments Claude passes
                        server_name:str="mcp", # The `name` of the server in `mcp_servers`
@@ -1005,7 +1008,7 @@ def mcp_tool_listing_block(server_name:str, # The `name` of the server in `mcp_s
     "An `mcp_tool_listing` content block: the tools the API fetched from an MCP server"
     return {"type": "mcp_tool_listing", "mcp_server_name": server_name, "tools": tools}
 
-# %% ../nbs/01_testing.ipynb #3cf307b2
+# %% ../nbs/01_testing.ipynb #231e2eef
 def mcp_servers_valid(c:RequestCheck):
     "`mcp_servers` come with a beta header, have unique names and https URLs; each is used by exactly one `mcp_toolset`"
     servers, tools = c.req.get("mcp_servers"), c.req.get("tools") or []
@@ -1183,18 +1186,20 @@ def assert_sent(self:LocalClaude, model=None, contains=None, tools=None, system=
     if why: raise AssertionError(f"{which} ({req.method} {req.path}): {why}.\nIt sent: prompt={req.prompt[:200]!r}, "
                                  f"tools={req.tool_names}, system={req.system[:200]!r}, params={req.params}")
 
-# %% ../nbs/01_testing.ipynb #4b21450f
+# %% ../nbs/01_testing.ipynb #da67e28c
 def _describe(item)->str:
     "A short description of a scripted item"
     if isinstance(item, Reply): return f"reply({', '.join(_text([b]) or b.get('type', '?') for b in item.content)[:60]!r})"
     if isinstance(item, Fault): return f"Fault({item.status})"
-    return type(item).__name__
+    return item if isinstance(item, str) else type(item).__name__
 
 @patch
 def unused(self:LocalClaude)->list:
-    "Scripted items never served (sticky faults aside)"
+    "Scripted items never served (sticky faults aside), and recorded exchanges never replayed"
     items = list(self._queue) + [i for w in self._when for i in w.items]
-    return [i for i in items if not (isinstance(i, Fault) and i.times is None)]
+    played = getattr(self, "_played", None)  # set only when replaying a cassette
+    unplayed = [] if played is None else [f"recorded exchange {i}" for i in range(len(self.cassette)) if i not in played]
+    return [i for i in items if not (isinstance(i, Fault) and i.times is None)] + unplayed
 
 @patch
 def verify(self:LocalClaude):

@@ -9,7 +9,7 @@ __all__ = ['TOOL_RESULT_MAX_CHARS', 'NO_ID', 'ToolError', 'ToolResult', 'get_sch
            'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'invoke', 'run_tools', 'acall_tool', 'arun_tools',
            'tool_results_msg', 'atool_results_msg', 'ns_toolbox', 'mk_toolres', 'mk_toolres_async']
 
-# %% ../nbs/03_tools.ipynb #2c868bce
+# %% ../nbs/03_tools.ipynb #50d021e1
 import ast, asyncio, base64, contextvars, dataclasses, enum, functools, inspect, io, json, logging, re, sys, threading, types, typing
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -20,7 +20,7 @@ from textwrap import dedent
 from tokenize import COMMENT, generate_tokens
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 from fastcore.docments import docments
-from .messages import image_block, to_params
+from .messages import image_block, img_type, to_params
 
 # %% ../nbs/03_tools.ipynb #adc5780c
 class ToolError(Exception):
@@ -33,7 +33,7 @@ class ToolResult:
     media_type:str|None=None # MIME type of `data`, e.g. 'image/png'; sniffed from bytes when None
     text:str|None=None       # an optional caption sent after the image or document
 
-# %% ../nbs/03_tools.ipynb #6eca6cd8
+# %% ../nbs/03_tools.ipynb #dd2a1e47
 _EMPTY = inspect.Parameter.empty
 _SIMPLE = {str:'string', int:'integer', float:'number', bool:'boolean', type(None):'null'}
 _STRINGY = {Path:{}, datetime:{'format':'date-time'}, date:{'format':'date'}, dtime:{'format':'time'}}
@@ -54,6 +54,7 @@ def _field_comments(cls)->dict:
     except Exception: return {}
     return {o.target.id:coms[o.end_lineno] for o in body if isinstance(o, ast.AnnAssign) and hasattr(o.target,'id') and o.end_lineno in coms}
 
+# %% ../nbs/03_tools.ipynb #72b483c0
 def _hints(o)->dict:
     "Type hints of `o` (with `Annotated` extras); when some can't be resolved, the others still are"
     try: return get_type_hints(o, include_extras=True)
@@ -84,7 +85,7 @@ def _default_json(d):
     if isinstance(d, enum.Enum): d = d.value
     return d if _jsonable(d) else _EMPTY
 
-# %% ../nbs/03_tools.ipynb #e22df8ef
+# %% ../nbs/03_tools.ipynb #1e4d46ca
 def _is_plain_class(t)->bool:
     "Whether `t` is a class of the user's (not the standard library's) built from its `__init__` parameters"
     if not isinstance(t, type) or issubclass(t, enum.Enum) or t.__module__.split('.')[0] in sys.stdlib_module_names: return False
@@ -101,6 +102,7 @@ def _init_fields(t)->list:
         res.append((p.name, hs.get(p.name, _EMPTY), p.default, docs.get(p.name), p.default is _EMPTY))
     return res
 
+# %% ../nbs/03_tools.ipynb #3db0fac8
 def _fields(t)->list:
     "(name, annotation, default, description, required) of each field of a dataclass, pydantic model, TypedDict or plain class"
     if _is_plain_class(t) and not _is_record(t, plain=False): return _init_fields(t)
@@ -135,6 +137,7 @@ def _prop(anno, default, desc, seen)->dict:
     if default is not _EMPTY and (d := _default_json(default)) is not _EMPTY: s['default'] = d
     return s
 
+# %% ../nbs/03_tools.ipynb #f40b75f4
 def _type_schema(t, seen=())->dict:
     "The JSON schema of type annotation `t`"
     if t is _EMPTY or t is Any or t is object or isinstance(t, (str, typing.ForwardRef)): return {}
@@ -170,7 +173,7 @@ def _type_schema(t, seen=())->dict:
         return ({'description':doc} if (doc := _own_doc(t)) else {}) | s
     return {}
 
-# %% ../nbs/03_tools.ipynb #f9504451
+# %% ../nbs/03_tools.ipynb #3a5aa262
 def _type_name(t)->str:
     "A short readable name of annotation `t`"
     if isinstance(t, type) and not get_args(t): return t.__name__
@@ -194,6 +197,7 @@ def _docs(f)->dict:
     try: return {k:v for k,v in docments(f, returns=True).items() if v}
     except Exception: return {}
 
+# %% ../nbs/03_tools.ipynb #cc4c53f2
 def get_schema(f:Callable|dict, # a function, method or callable object (a dict or `__tool_schema__` is returned as is)
                name:str|None=None # the tool name; defaults to `f.__name__`
               )->dict: # the tool definition for the API's `tools` parameter
@@ -207,6 +211,7 @@ def get_schema(f:Callable|dict, # a function, method or callable object (a dict 
         raise TypeError(f"get_schema: {name!r} has no signature Python can read (a builtin or C function): "
                         "wrap it in a `def` with annotated parameters and a docstring") from None
     hints, docs = _hints(tgt), _docs(tgt)
+    if inspect.isclass(f) and _is_record(f, plain=False): docs = {n: d for n, *_, d, _ in _fields(f) if d} | docs  # field comments, Field(description=)
     props, req = {}, []
     for p in sig.parameters.values():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD): continue
@@ -259,7 +264,18 @@ def _mk_tool(schema:dict, fn=None)->_Tool:
     return _Tool(name, schema, fn, getattr(fn, '__tool_concurrent__', True) is not False, _is_async(fn), sig, _hints(_target(fn)),
                  getattr(fn, '__tool_lock__', None) or threading.Lock())
 
-# %% ../nbs/03_tools.ipynb #1793fbf2
+# %% ../nbs/03_tools.ipynb #970d89c9
+def _as_tool(spec, handlers:dict)->_Tool:
+    "The `_Tool` of one spec: a callable, a dict (its handler from `handlers`), a `(dict, handler)` pair, or a `_Tool`"
+    if isinstance(spec, _Tool): return spec
+    if isinstance(spec, tuple) and len(spec)==2:
+        sch, fn = spec
+        return _mk_tool(get_schema(sch) if callable(sch) else sch, fn)
+    if isinstance(spec, dict): return _mk_tool(spec, handlers.get(spec.get('name')))
+    if callable(spec): return _mk_tool(get_schema(spec), spec)
+    raise TypeError(f"Not a tool: {spec!r} (expected a callable, a dict, or a (dict, handler) pair)")
+
+# %% ../nbs/03_tools.ipynb #e1b32259
 class Toolbox:
     "The tools of a chat: their API schemas, and their handlers looked up by exact name"
     def __init__(self,
@@ -270,20 +286,10 @@ class Toolbox:
         elif callable(tools) or isinstance(tools, dict) or (isinstance(tools, tuple) and len(tools) == 2 and isinstance(tools[0], dict)): tools = [tools]
         self._tools = {}
         for spec in tools or ():
-            t = self._spec(spec, handlers or {})
+            t = _as_tool(spec, handlers or {})
             if t.name in self._tools: raise ValueError(f"Duplicate tool name {t.name!r}: every tool needs its own name")
             self._tools[t.name] = t
         self.schemas = [t.schema for t in self._tools.values()]
-
-    @staticmethod
-    def _spec(spec, handlers)->_Tool:
-        if isinstance(spec, _Tool): return spec
-        if isinstance(spec, tuple) and len(spec)==2:
-            sch, fn = spec
-            return _mk_tool(get_schema(sch) if callable(sch) else sch, fn)
-        if isinstance(spec, dict): return _mk_tool(spec, handlers.get(spec.get('name')))
-        if callable(spec): return _mk_tool(get_schema(spec), spec)
-        raise TypeError(f"Not a tool: {spec!r} (expected a callable, a dict, or a (dict, handler) pair)")
 
     @property
     def names(self)->list:
@@ -308,7 +314,7 @@ def as_toolbox(tools)->Toolbox:
     "`tools` as a `Toolbox` (returned as is when it already is one)"
     return tools if isinstance(tools, Toolbox) else Toolbox(tools)
 
-# %% ../nbs/03_tools.ipynb #205807d1
+# %% ../nbs/03_tools.ipynb #1eac37ab
 class _ArgError(Exception): pass
 
 def _short(v, n=60)->str:
@@ -332,6 +338,7 @@ def _maybe_json(v, kind):
         if isinstance(p, kind): return p
     return v
 
+# %% ../nbs/03_tools.ipynb #edc2b61c
 def _coerce_record(v, t, path, strict):
     "Build dataclass/TypedDict/pydantic `t` from JSON object `v`"
     if isinstance(v, t) if not is_typeddict(t) else False: return v
@@ -364,6 +371,30 @@ def _coerce_seq(v, t, o, args, path, strict):
     try: return c(items)
     except TypeError: _want(path, "an array of hashable items", v)
 
+# %% ../nbs/03_tools.ipynb #d4a3283e
+def _coerce_scalar(v, t, path:str, strict:bool):
+    "`v` as a `bool`, `int`, `float` or `str`, by the table above"
+    num = isinstance(v, (int, float)) and not isinstance(v, bool)
+    if t is bool:
+        if isinstance(v, bool): return v
+        if not strict and isinstance(v, str) and v.strip().lower() in ('true','false'): return v.strip().lower()=='true'
+        _want(path, "a boolean", v)
+    if t is int:
+        if num and isinstance(v, int): return v
+        if not strict and isinstance(v, float) and v.is_integer(): return int(v)
+        if not strict and isinstance(v, str) and re.fullmatch(r'\s*[-+]?\d+\s*', v): return int(v)
+        _want(path, "an integer", v)
+    if t is float:
+        if num: return float(v)
+        if not strict and isinstance(v, str):
+            try: return float(v)
+            except ValueError: pass
+        _want(path, "a number", v)
+    if isinstance(v, str): return v
+    if not strict and num: return str(v)
+    _want(path, "a string", v)
+
+# %% ../nbs/03_tools.ipynb #b2086432
 def _coerce(v, t, path:str, strict:bool=False):
     "`v` checked against annotation `t` and converted to it; raises `_ArgError` with a short message"
     if t is _EMPTY or t is Any or t is object or isinstance(t, (str, typing.ForwardRef)): return v
@@ -379,25 +410,7 @@ def _coerce(v, t, path:str, strict:bool=False):
     if t is type(None):
         if v is None: return v
         _want(path, "null", v)
-    if t is bool:
-        if isinstance(v, bool): return v
-        if not strict and isinstance(v, str) and v.strip().lower() in ('true','false'): return v.strip().lower()=='true'
-        _want(path, "a boolean", v)
-    if t is int:
-        if isinstance(v, int) and not isinstance(v, bool): return v
-        if not strict and isinstance(v, float) and v.is_integer(): return int(v)
-        if not strict and isinstance(v, str) and re.fullmatch(r'\s*[-+]?\d+\s*', v): return int(v)
-        _want(path, "an integer", v)
-    if t is float:
-        if isinstance(v, (int, float)) and not isinstance(v, bool): return float(v)
-        if not strict and isinstance(v, str):
-            try: return float(v)
-            except ValueError: pass
-        _want(path, "a number", v)
-    if t is str:
-        if isinstance(v, str): return v
-        if not strict and isinstance(v, (int, float)) and not isinstance(v, bool): return str(v)
-        _want(path, "a string", v)
+    if t in (bool, int, float, str): return _coerce_scalar(v, t, path, strict)
     if o is Literal:
         if v in args and any(type(v) is type(a) for a in args): return v
         _want(path, "one of " + ', '.join(_short(a) for a in args), v)
@@ -448,7 +461,7 @@ def _bind(tool:_Tool, inp)->tuple:
     if errs: raise _ArgError('; '.join(errs))
     return tuple(args), kw
 
-# %% ../nbs/03_tools.ipynb #1fc58155
+# %% ../nbs/03_tools.ipynb #6f12633a
 TOOL_RESULT_MAX_CHARS = 100_000
 _BLOCK_TYPES = {'text', 'image', 'document', 'search_result'}
 _IMAGE_TYPES = ('image/png', 'image/jpeg', 'image/gif', 'image/webp')
@@ -459,12 +472,7 @@ def _truncate(s:str, limit:int|None)->str:
 
 def _sniff(b:bytes)->str|None:
     "The media type of image or PDF bytes `b`, from their magic number"
-    if b[:8] == b'\x89PNG\r\n\x1a\n': return 'image/png'
-    if b[:3] == b'\xff\xd8\xff': return 'image/jpeg'
-    if b[:6] in (b'GIF87a', b'GIF89a'): return 'image/gif'
-    if b[:4] == b'RIFF' and b[8:12] == b'WEBP': return 'image/webp'
-    if b[:5] == b'%PDF-': return 'application/pdf'
-    return None
+    return img_type(b) or ('application/pdf' if b[:5] == b'%PDF-' else None)
 
 def _is_pil(x)->bool: return type(x).__module__.startswith('PIL.') and hasattr(x, 'save') and hasattr(x, 'mode')
 
@@ -549,7 +557,7 @@ def tool_calls(r)->list:
     if content is None or isinstance(content, str): return []
     return [ToolCall.from_block(b) for b in content if _btype(b) == 'tool_use']
 
-# %% ../nbs/03_tools.ipynb #0849a050
+# %% ../nbs/03_tools.ipynb #b22e4a2f
 def _err(msg:str, limit=TOOL_RESULT_MAX_CHARS)->dict: return {'content':_truncate(msg, limit), 'is_error':True}
 
 def _exc_msg(e:BaseException)->str:
@@ -561,6 +569,7 @@ def _failed(e, name, limit)->dict:
     _log.debug("tool %r failed", name, exc_info=e)
     return _err(_exc_msg(e), limit)
 
+# %% ../nbs/03_tools.ipynb #edecd191
 def _lookup(box:Toolbox, call:ToolCall):
     "The `_Tool` for `call.name` (exact name only), or an error result"
     t = box._tools.get(call.name) if isinstance(call.name, str) else None
@@ -591,6 +600,7 @@ def _invoke(t:_Tool, args:tuple, kw:dict, limit)->dict:
         return {'content':render_result(res, limit)}
     except (Exception, SystemExit) as e: return _failed(e, t.name, limit)
 
+# %% ../nbs/03_tools.ipynb #5acff68d
 def call_tool(box,                # a `Toolbox`, or a list of tools
               name:str,           # the tool name the model chose
               input:dict,         # the arguments the model chose
@@ -616,7 +626,7 @@ def invoke(box,        # a `Toolbox`, or a list of tools
     t, args, kw = p
     return t.fn(*args, **kw)
 
-# %% ../nbs/03_tools.ipynb #aae113de
+# %% ../nbs/03_tools.ipynb #6a43957e
 def _result(call:ToolCall, r:dict)->dict:
     "A `tool_result` block answering `call` with content/is_error `r`"
     return {'type':'tool_result', 'tool_use_id':call.id, **r} | ({'toolset_name':call.toolset_name} if call.toolset_name else {})
@@ -636,6 +646,7 @@ def _replaced(call:ToolCall, res:dict, r, limit)->dict:
     try: return _result(call, {'content':render_result(r, limit)})
     except Exception as e: return _result(call, _failed(e, call.name, limit))
 
+# %% ../nbs/03_tools.ipynb #6bfc63ca
 def _prepare(box:Toolbox, call:ToolCall, before, limit):
     "`(tool, args, kwargs)` ready to run, or an error result (no id, unknown name, refused, bad arguments)"
     if not (isinstance(call.id, str) and call.id): return _err(NO_ID)
@@ -645,6 +656,7 @@ def _prepare(box:Toolbox, call:ToolCall, before, limit):
     except Exception as e: return _failed(e, call.name, limit)
     return v if (v := _verdict(v)) else _bound(t, call)
 
+# %% ../nbs/03_tools.ipynb #091a114b
 def run_tools(blocks,          # the reply's content blocks (SDK objects or dicts), or the reply itself
               box,             # a `Toolbox`, or a list of tools
               before:Callable|None=None, # `before(call)`: None/True runs the call, False or a reason string refuses it
@@ -671,7 +683,7 @@ def run_tools(blocks,          # the reply's content blocks (SDK objects or dict
         except Exception as e: res[i] = _result(c, _failed(e, c.name, max_chars))
     return res
 
-# %% ../nbs/03_tools.ipynb #279671cd
+# %% ../nbs/03_tools.ipynb #d6e48cac
 async def _maybe_await(x): return (await x) if inspect.isawaitable(x) else x
 
 async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
@@ -698,6 +710,7 @@ async def _aprepare(box:Toolbox, call:ToolCall, before, limit):
     except Exception as e: return _failed(e, call.name, limit)
     return v if (v := _verdict(v)) else _bound(t, call)
 
+# %% ../nbs/03_tools.ipynb #3604fb52
 async def acall_tool(box, name:str, input:dict, max_chars:int|None=TOOL_RESULT_MAX_CHARS)->dict:
     "Async `call_tool`: async tools awaited, sync ones in a thread"
     call = ToolCall('', name, input)

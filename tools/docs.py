@@ -2,14 +2,17 @@
 
     python tools/docs.py             # build _docs/; exit 1 if a notebook fails to process or a link is broken
     python tools/docs.py --strict    # also exit 1 on any other warning
+    python tools/docs.py --gaps      # list the public functions whose parameters have no docments comment
 
 Step 1 is exactly what `nbdev-docs` does before it calls Quarto (nbs/nbdev.yml and nbs/sidebar.yml, the symbol
 index, then `_proc/`: show_doc, directives, `#| hide`, doclinks). Step 2 renders `_proc/` with smalldocs, a pure
 Python renderer of Quarto's `_quarto.yml` sites, because Quarto cannot be installed from the package registries.
-Where Quarto exists, `nbdev-docs` builds the same site from the same files. Three gaps of smalldocs are closed here:
-it ignores `output-file` (nbdev names chapter pages after the notebook without its number: `00_models.ipynb` is
-`models.html`, and nbdev's doclinks point there), nbdev's doclinks are absolute URLs of the published site (made
-relative, so the local site is browsable and its links are checked), and Quarto-only keys it would warn about.
+Where Quarto exists, `nbdev-docs` builds the same site from the same files. The gaps of smalldocs are closed here:
+it ignores `output-file` (nbdev names a chapter's page after its notebook without the number: `00_models.ipynb` is
+`models.html`, where nbdev's doclinks point); Markdown reads the show_doc heading `Chat.__call__` as bold, so its
+id would lose the underscores that doclinks use; and it warns about Quarto-only keys. The staged copy also gets
+nbdev's doclinks made relative (they are URLs of the published site: relative, the local site is browsable and its
+links are checked), no links to private names (which have no docs), and a theme that loads no web font.
 """
 import json, os, re, shutil, sys, tempfile, time, warnings
 from pathlib import Path, PurePosixPath
@@ -61,7 +64,8 @@ def process(cfg)->Path:
         proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
     for w in ws:
         if 'imports and other code' in str(w.message):
-            print(f"docs: note: nbdev ran this cell to build the docs (imports and other code): {str(w.message).split(chr(10))[2:4]}")
+            code = [l for l in str(w.message).splitlines()[2:] if l.strip() and not l.startswith('#|')]
+            print(f"docs: note: nbdev runs this cell to build the docs, as it mixes imports and code: {code[0]} ...")
     return proc
 
 def stage(proc:Path, site_url:str, out:Path)->Path:
@@ -82,7 +86,7 @@ def stage(proc:Path, site_url:str, out:Path)->Path:
         for k in keys: sect.pop(k, None)
     (d/'_quarto.yml').write_text(yaml.safe_dump(qy, sort_keys=False))
     ny = yaml.safe_load((d/'nbdev.yml').read_text())
-    ny.pop('format-links', None); ny.get('project', {}).pop('output-dir', None)
+    ny.pop('format-links', None); ny.get('project', {}).pop('output-dir', None)   # the output goes to `out`
     (d/'nbdev.yml').write_text(yaml.safe_dump(ny, sort_keys=False))
     return d
 
@@ -107,4 +111,33 @@ def build(strict:bool=False)->int:
     print(f"docs: {n} pages in {out.relative_to(root)}/ in {time.time()-t0:.1f}s, {len(site.warnings)} warnings")
     return 1 if broken or (strict and site.warnings) else 0
 
-if __name__ == '__main__': sys.exit(build('--strict' in sys.argv[1:]))
+def docments_gaps()->list:
+    "(name, parameters) of each public callable in nbdev's symbol index with parameters that have no docments comment"
+    import importlib, inspect
+    from fastcore.docments import docments
+    from claudette._modidx import d
+    out = []
+    for mod, syms in d['syms'].items():
+        m = importlib.import_module(mod)
+        for key in syms:
+            sym, o = key[len(mod)+1:], m
+            if any(p.startswith('_') and p != '__call__' for p in sym.split('.')) or ('.' not in sym and sym not in m.__all__): continue
+            try:
+                for part in sym.split('.'): o = getattr(o, part)
+            except AttributeError: continue
+            o = o.fget if isinstance(o, property) else getattr(o, 'func', o)
+            if inspect.isclass(o) and issubclass(o, BaseException): continue
+            try: params = inspect.signature(o).parameters
+            except (TypeError, ValueError): continue
+            ds = docments(o, full=True)
+            miss = [k for k, v in params.items() if k not in ('self', 'cls') and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)
+                    and not ds.get(k, {}).get('docment')]
+            if miss: out.append((key, miss))
+    return out
+
+if __name__ == '__main__':
+    if '--gaps' in sys.argv[1:]:
+        for name, miss in (gaps := docments_gaps()): print(f"{name}: {', '.join(miss)}")
+        print(f"docs: {len(gaps)} public callables have parameters without a docments comment")
+        sys.exit(1 if gaps else 0)
+    sys.exit(build('--strict' in sys.argv[1:]))
