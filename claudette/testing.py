@@ -19,9 +19,9 @@ __all__ = ['MEDIA_TOKENS', 'ERROR_TYPES', 'TOOL_NAME_PATTERN', 'REQUEST_RULES', 
            'restore_env', 'local_env', 'is_offline', 'offline_session', 'end_offline_session', 'shared_dir',
            'corpus_entries', 'Match', 'Script', 'scrub', 'load_cassette', 'save_cassette', 'first_difference']
 
-# %% ../nbs/01_testing.ipynb #b64cafb9
+# %% ../nbs/01_testing.ipynb #fd7c045b
 import json, os, re, socket, threading, time, uuid, base64, math
-from functools import cached_property
+from functools import cache, cached_property
 from urllib.parse import unquote
 from collections import deque
 from dataclasses import dataclass, field, replace
@@ -237,7 +237,8 @@ class RequestCheck:
         "The request's `messages`, as sent"
         return self.req["messages"]
 
-# %% ../nbs/01_testing.ipynb #d9d71b8d
+# %% ../nbs/01_testing.ipynb #ed0b5d93
+@cache
 def _sdk_params():
     "Top-level request parameters the current SDK can send, split into GA and beta-only"
     from anthropic.types import message_create_params as ga
@@ -260,6 +261,7 @@ def known_params(c:RequestCheck):
 def model_given(c:RequestCheck):
     "A `model` is named"
     if not c.req.get("model"): return "model: Field required"
+    if not isinstance(c.req["model"], str): return "model: Input should be a valid string"
 
 def max_tokens_given(c:RequestCheck):
     "`max_tokens` is a positive int (except when counting tokens)"
