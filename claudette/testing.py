@@ -300,7 +300,7 @@ def text_blocks_non_empty(c:RequestCheck):
             if isinstance(b, dict) and b.get("type") == "text" and not b.get("text"):
                 return f"messages.{i}.content.{j}.text: text content blocks must be non-empty"
 
-# %% ../nbs/01_testing.ipynb #17205d4e
+# %% ../nbs/01_testing.ipynb #6545810c
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 
 def tool_names_valid(c:RequestCheck):
@@ -987,7 +987,7 @@ def _rate_limited(srv, h, req, m):
         if (out := srv._messages(h, req)) is not None: srv.respond(h, out)
     finally: del h.end_headers
 
-# %% ../nbs/01_testing.ipynb #a09454b9
+# %% ../nbs/01_testing.ipynb #a604cdbf
 def mcp_tool_use_block(name:str, # Tool name on the MCP server
                        input:dict|None=None, # Arguments Claude passes
                        server_name:str="mcp", # The `name` of the server in `mcp_servers`
@@ -1010,7 +1010,7 @@ def mcp_tool_listing_block(server_name:str, # The `name` of the server in `mcp_s
     "An `mcp_tool_listing` content block: the tools the API fetched from an MCP server"
     return {"type": "mcp_tool_listing", "mcp_server_name": server_name, "tools": tools}
 
-# %% ../nbs/01_testing.ipynb #231e2eef
+# %% ../nbs/01_testing.ipynb #c8b6a1f5
 def mcp_servers_valid(c:RequestCheck):
     "`mcp_servers` come with a beta header, have unique names and https URLs; each is used by exactly one `mcp_toolset`"
     servers, tools = c.req.get("mcp_servers"), c.req.get("tools") or []
