@@ -767,7 +767,7 @@ def _repr_html_(self:Message|BetaMessage)->str:
     "Notebook display: the reply as safe HTML, then its main fields folded"
     return box(contents_html(self), fields_html(self))
 
-# %% ../nbs/02_messages.ipynb #f4ad9b7e
+# %% ../nbs/02_messages.ipynb #51386f76
 MSG_STYLE = 'border-left:3px solid rgba(127,127,127,.35);padding-left:.7em;margin:.6em 0'  # a message in a conversation
 ROLE_STYLE = 'font-variant:small-caps;opacity:.7'
 
