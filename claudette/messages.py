@@ -6,10 +6,11 @@ Docs: https://claudette-dev.github.io/claudette/messages.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_IMG_SIDE', 'MANY_IMGS_SIDE', 'MANY_IMGS', 'MAX_IMG_BYTES', 'MAX_REQUEST_BYTES', 'JPEG_QUALITY',
-           'PNG_FIRST_PIXELS', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'to_params', 'img_type',
-           'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg', 'mk_doc', 'mk_msgs', 'find_blocks',
-           'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag', 'safe_url', 'link',
-           'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html', 'usage_line', 'fields_html']
+           'PNG_FIRST_PIXELS', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'MSG_STYLE', 'ROLE_STYLE',
+           'to_params', 'img_type', 'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg', 'mk_doc',
+           'mk_msgs', 'find_blocks', 'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag',
+           'safe_url', 'link', 'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html',
+           'usage_line', 'fields_html', 'msg_html', 'HtmlMsg']
 
 # %% ../nbs/02_messages.ipynb #6c8f77b6
 import base64, copy, functools, html, io, json, os, re, sys, typing, urllib.parse
@@ -63,7 +64,7 @@ def to_params(x):
     if isinstance(x, dict) or _is_sdk(x): return _block_params(x)
     raise TypeError(f"to_params: can't convert {type(x).__name__}")
 
-# %% ../nbs/02_messages.ipynb #04925e35
+# %% ../nbs/02_messages.ipynb #502423a8
 MAX_IMG_SIDE, MANY_IMGS_SIDE, MANY_IMGS, MAX_IMG_BYTES = 8000, 2000, 20, 5*1024*1024
 MAX_REQUEST_BYTES = 32_000_000  # the API's limit on a whole request (32 MB)
 
@@ -98,6 +99,7 @@ def _save(im, fmt:str, **kw)->bytes:
     im.save(buf, fmt, **kw)
     return buf.getvalue()
 
+# %% ../nbs/02_messages.ipynb #bd7514f3
 JPEG_QUALITY, PNG_FIRST_PIXELS = 85, 4_000_000
 
 def _encode(im, max_side:int=MAX_IMG_SIDE, max_bytes:int=MAX_IMG_BYTES, fmt:str='PNG')->tuple[bytes, str]:
@@ -114,6 +116,7 @@ def _encode(im, max_side:int=MAX_IMG_SIDE, max_bytes:int=MAX_IMG_BYTES, fmt:str=
         if im.size == (1, 1): raise ValueError(f"can't encode an image in {max_bytes} bytes")
         im = _resized(im, min(0.9, 0.95 * (max_bytes / _b64len(len(b))) ** 0.5))  # bytes grow about with the pixel count
 
+# %% ../nbs/02_messages.ipynb #7d8434a1
 def fit_image(data:bytes, # PNG, JPEG, GIF or WEBP bytes
               max_side:int=MAX_IMG_SIDE, # longest side allowed, in px
               max_bytes:int=MAX_IMG_BYTES, # size allowed for the base64 text of the image
@@ -138,7 +141,7 @@ def image_block(img, # image bytes (PNG, JPEG, GIF, WEBP), their base64 text, or
         data, mt = fit_image(data)
     return {'type': 'image', 'source': {'type': 'base64', 'media_type': mt, 'data': _b64(data)}}
 
-# %% ../nbs/02_messages.ipynb #bd7514f3
+# %% ../nbs/02_messages.ipynb #883f54a5
 _IMG_EXTS = ('.png', '.jpg', '.jpeg', '.gif', '.webp')
 _TTLS = (None, '5m', '1h')
 _NO_CACHE = ('thinking', 'redacted_thinking')
@@ -173,6 +176,7 @@ def _bytes_block(data:bytes, name:str='bytes')->dict:
     if text is not None and '\x00' not in text: return _text(text)
     raise TypeError(f"{name}: not an image (PNG/JPEG/GIF/WEBP), a PDF or UTF-8 text")
 
+# %% ../nbs/02_messages.ipynb #02113162
 def _block(o)->dict:
     "One content block from `o`"
     if isinstance(o, str):
@@ -210,7 +214,7 @@ def _mark(msg:dict, ttl:str|None=None)->dict:
             return msg
     raise ValueError("no block of this message can carry cache_control (thinking blocks can't)")
 
-# %% ../nbs/02_messages.ipynb #7d8434a1
+# %% ../nbs/02_messages.ipynb #23ae5787
 def _images(msgs:list)->list:
     "The base64 image blocks of `msgs` (tool results included), our own copies, to be resized in place"
     res = []
@@ -236,6 +240,7 @@ def _doc_bytes(msgs:list)->int:
     return sum(len(_b64_data(b) or '') for m in msgs if isinstance(m.get('content'), list)
                for b in m['content'] if isinstance(b, dict) and b.get('type') == 'document')
 
+# %% ../nbs/02_messages.ipynb #d56b8ffd
 def fit_request(msgs:list, # API message dicts
                 max_bytes:int=MAX_REQUEST_BYTES, # the most a whole request may weigh
                )->list:
@@ -262,6 +267,7 @@ def fit_request(msgs:list, # API message dicts
         out.append(m)
     return out
 
+# %% ../nbs/02_messages.ipynb #61b61b97
 def mk_msg(content, # str, bytes, Path, PIL image, URL, SDK Message, block, message dict, or a list of these
            role:str='user', # 'user' or 'assistant' (a message given as `content` keeps its own)
            cache:bool=False, # mark the last block with `cache_control`
@@ -277,7 +283,7 @@ def mk_msg(content, # str, bytes, Path, PIL image, URL, SDK Message, block, mess
     msg = fit_request([msg])[0]
     return _mark(msg, ttl) if cache else msg
 
-# %% ../nbs/02_messages.ipynb #d56b8ffd
+# %% ../nbs/02_messages.ipynb #17c1b153
 def mk_doc(src, # text, PDF bytes, a Path, a PDF URL, or a list of text blocks / strings
            title:str|None=None, # shown to Claude, and used for citations
            context:str|None=None, # extra context about the document, not cited
@@ -309,7 +315,7 @@ def mk_doc(src, # text, PDF bytes, a Path, a PDF URL, or a list of text blocks /
     if citations: d['citations'] = {'enabled': True}
     return d
 
-# %% ../nbs/02_messages.ipynb #0910a201
+# %% ../nbs/02_messages.ipynb #4377ad25
 def mk_msgs(msgs, # a list of message contents (see `mk_msg`), or a single one
             cache:bool=False, # mark the last message with `cache_control`
             ttl:str|None=None, # cache lifetime: '5m' or '1h'
@@ -325,7 +331,7 @@ def mk_msgs(msgs, # a list of message contents (see `mk_msg`), or a single one
     if cache and res: _mark(res[-1], ttl)
     return res
 
-# %% ../nbs/02_messages.ipynb #3d25c96a
+# %% ../nbs/02_messages.ipynb #28ededc3
 def _type_names(t)->tuple:
     "Block type names from `t`: a name, an SDK block class, or a tuple/list/set of these"
     if isinstance(t, str): return (t,)
@@ -387,7 +393,7 @@ def stop_note(r)->str|None:
                 + (f": {why}" if why else '') + (f"; recommended model: {alt}" if alt else ''))
     return f"stopped for an unexpected reason ({sr!r}): the reply may be incomplete"
 
-# %% ../nbs/02_messages.ipynb #6cfab382
+# %% ../nbs/02_messages.ipynb #e181ca2b
 class Html(str):
     "HTML built by claudette: `esc` leaves it as is, every other string is escaped"
     def _repr_html_(self): return str(self)
@@ -423,6 +429,21 @@ def link(text, url)->Html:
     return esc(text or url or '')
 
 # %% ../nbs/02_messages.ipynb #9e133cb9
+_REFUSED_LINK = re.compile(r'!?\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)')  # link syntax left as text: its address was refused
+
+def _refused_links_as_code(state):
+    "Show link syntax that stayed text (its address was refused) as code, as it was written, not as if Markdown failed"
+    from markdown_it.token import Token
+    for blk in (t for t in state.tokens if t.type == 'inline' and t.children):
+        kids = []
+        for t in blk.children:
+            pos = 0
+            for m in (_REFUSED_LINK.finditer(t.content) if t.type == 'text' else ()):
+                kids += [Token('text', '', 0, content=t.content[pos:m.start()]), Token('code_inline', 'code', 0, content=m[0], markup='`')]
+                pos = m.end()
+            kids.append(t if pos == 0 else Token('text', '', 0, content=t.content[pos:]))
+        blk.children = kids
+
 @functools.cache
 def _md_renderer():
     "markdown-it for untrusted Markdown: CommonMark with tables, no raw HTML, safe links, images as links"
@@ -433,6 +454,7 @@ def _md_renderer():
         t = tokens[idx]
         return link('🖼 ' + (self.renderInlineAsText(t.children, options, env) or 'image'), t.attrGet('src'))
     md.add_render_rule('image', image)
+    md.core.ruler.push('refused_links', _refused_links_as_code)
     return md
 
 def md_html(md:str # Markdown from the model, a tool or a user
@@ -548,7 +570,7 @@ def _tool_search(b)->Shown:
     names = [_get(r, 'tool_name', '?') for r in _get(c, 'tool_references', [])]
     return Shown('Tool search', call=', '.join(names)) if names else Shown('Tool search', note='found no tools')
 
-# %% ../nbs/02_messages.ipynb #2257dee7
+# %% ../nbs/02_messages.ipynb #be11edbf
 def _image(b)->Shown:
     src = _get(b, 'source', {})
     if _get(src, 'type') == 'base64':
@@ -581,19 +603,26 @@ def _advisor(b)->Shown:
     text = _get(c, 'text', '')
     return Shown('Advisor', text=text, note='' if text else 'advice encrypted', fold=True)
 
+def _mcp_listing(b)->Shown:
+    "The tools the API's MCP connector fetched from a server (beta)"
+    tools = _get(b, 'tools', []) or []
+    out = '\n'.join(f"{_get(t, 'name', '?')}: {_get(t, 'description', '') or ''}".rstrip(': ') for t in tools)
+    return Shown('MCP tools listed', call=_get(b, 'mcp_server_name', '?'), note=f"{len(tools)} tool{'' if len(tools) == 1 else 's'}", out=_short(out, MAX_OUT), fold=True)
+
 def _unknown(b)->Shown:
     "A block of a type claudette does not know: named, with its fields folded away"
     try: fields = json.dumps(to_params(b), ensure_ascii=False, default=str, indent=1)
     except TypeError: fields = str(b)
     return Shown(f"{_typ(b) or type(b).__name__} block", out=_short(fields, 600), fold=True)
 
+# %% ../nbs/02_messages.ipynb #456e8a00
 BLOCK_SHOWN = {
     'thinking': _thinking, 'redacted_thinking': _thinking, 'tool_use': _tool_use, 'mcp_tool_use': _tool_use,
     'tool_result': _tool_result, 'mcp_tool_result': _tool_result, 'server_tool_use': _server_tool_use,
     'web_search_tool_result': _web_search, 'web_fetch_tool_result': _web_fetch, 'code_execution_tool_result': _exec,
     'bash_code_execution_tool_result': _exec, 'text_editor_code_execution_tool_result': _editor,
     'tool_search_tool_result': _tool_search, 'image': _image, 'document': _document, 'search_result': _search_result,
-    'compaction': _compaction, 'advisor_tool_result': _advisor,
+    'compaction': _compaction, 'advisor_tool_result': _advisor, 'mcp_tool_listing': _mcp_listing,
     'container_upload': lambda b: Shown('File uploaded to the container', call=_get(b, 'file_id', '?')),
 }
 
@@ -601,7 +630,7 @@ def shown(b)->Shown:
     "What block `b` (not a text block) shows"
     return BLOCK_SHOWN.get(_typ(b), _unknown)(b)
 
-# %% ../nbs/02_messages.ipynb #b7d1c554
+# %% ../nbs/02_messages.ipynb #b120e720
 _MARK = re.compile('\ue000(\\d+)\ue001')   # a citation number in text, replaced once the text is rendered
 
 def _cite(c)->tuple:
@@ -636,7 +665,7 @@ def _pieces(r, notes:dict, show_thk:bool=True)->list:
         elif show_thk or t not in ('thinking', 'redacted_thinking'): res.append(shown(b))
     return [p for p in res if not isinstance(p, str) or p.strip()]
 
-# %% ../nbs/02_messages.ipynb #e181ca2b
+# %% ../nbs/02_messages.ipynb #8a703251
 def _code(s:str)->str:
     "`s` as inline Markdown code on one line, whatever backticks it holds"
     s = ' '.join(s.split())
@@ -737,3 +766,15 @@ def fields_html(r)->Html:
 def _repr_html_(self:Message|BetaMessage)->str:
     "Notebook display: the reply as safe HTML, then its main fields folded"
     return box(contents_html(self), fields_html(self))
+
+# %% ../nbs/02_messages.ipynb #51386f76
+MSG_STYLE = 'border-left:3px solid rgba(127,127,127,.35);padding-left:.7em;margin:.6em 0'  # a message in a conversation
+ROLE_STYLE = 'font-variant:small-caps;opacity:.7'
+
+def msg_html(m)->Html:
+    "A message (an SDK `Message` or a message dict) as safe HTML: its role, then its contents"
+    return tag('div', tag('div', _get(m, 'role', '?'), style=ROLE_STYLE), contents_html(m), cls='claudette-msg', style=MSG_STYLE)
+
+class HtmlMsg(dict):
+    "A message dict that shows itself in a notebook as `msg_html`"
+    def _repr_html_(self): return box(msg_html(self))
