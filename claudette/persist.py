@@ -199,12 +199,12 @@ def __getstate__(self:Chat):
     raise TypeError(f"a {type(self).__name__} cannot be pickled (it holds a live API client): "
                     "use chat.save(path) and Chat.load(path, tools=...), or chat.fork() for a copy")
 
-# %% ../nbs/10_persist.ipynb #5bd84e63
+# %% ../nbs/10_persist.ipynb #cb17bc4d
 import atexit, collections, hashlib, itertools, random, sqlite3, struct, threading, time
 from anthropic.types import Message
 from .modelinfo import cost_of
 
-# %% ../nbs/10_persist.ipynb #84816bf8
+# %% ../nbs/10_persist.ipynb #8e4214cb
 APPLICATION_ID = 0x636C6474  # "cldt": marks an SQLite file as a claudette call log
 
 MIGRATIONS = [  # MIGRATIONS[i] takes a log from schema version i to i+1; append, never edit
@@ -291,7 +291,7 @@ def migrate(conn:sqlite3.Connection, # An autocommit connection (isolation_level
         raise
     return len(migrations)
 
-# %% ../nbs/10_persist.ipynb #e3fe591f
+# %% ../nbs/10_persist.ipynb #ee1f6952
 _MEMO_MAX = 256  # conversations whose last messages (and their hashes) the log remembers
 _DIGEST = 16  # bytes of the BLAKE2b hash that names a stored JSON value
 _PENDING_MAX = 10_000  # calls remembered between their request and reply, or their reply and tool results
@@ -328,7 +328,7 @@ class CallLog:
         self._conn()  # open now: a bad file fails here, not at the first call
     def __repr__(self): return f"CallLog({self.path.name!r})"
 
-# %% ../nbs/10_persist.ipynb #63230f6e
+# %% ../nbs/10_persist.ipynb #a8c65496
 @patch
 def _conn(self:CallLog)->sqlite3.Connection:
     "This thread's connection (new ones in a child process after `fork`)"
@@ -385,7 +385,7 @@ def _commit(self:CallLog, items:list):
     if len(self._rowids) > _PENDING_MAX: self._rowids.clear()
     self._rowids.update(rows)
 
-# %% ../nbs/10_persist.ipynb #9495b81f
+# %% ../nbs/10_persist.ipynb #6e2c0bdb
 @patch
 def _refs(self:CallLog, key, msgs:list, blobs:list)->bytes:
     "The hashes of `msgs`, reusing those of the messages last written under `key`; the JSON of new ones goes to `blobs`"
@@ -416,7 +416,7 @@ def _blob(self:CallLog, key, value, blobs:list)->bytes:
     blobs.append((d := _digest(s), s)); self._remember(key, (value, d))
     return d
 
-# %% ../nbs/10_persist.ipynb #ebf52608
+# %% ../nbs/10_persist.ipynb #3581fdd3
 _INSERT = ("INSERT INTO calls(time, duration, chat_id, turn, model, params, messages, history, response, stop_reason, input_tokens,"
            " output_tokens, cache_write_tokens, cache_read_tokens, usage, cost, error, prompt, reply, settings)"
            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -466,7 +466,7 @@ def add_results(self:CallLog,
         return None, [(d := _digest(s), s)], _RESULTS, (d, token)
     self._writes().append(row)
 
-# %% ../nbs/10_persist.ipynb #185bb974
+# %% ../nbs/10_persist.ipynb #2f3aa02e
 _BATCH, _POLL = 500, 0.05  # most calls written in one transaction; seconds between looks at the queue
 
 @patch
@@ -512,7 +512,7 @@ def flush(self:CallLog, timeout:float|None=None)->bool:
     self._jobs.append(done); self._wake.set()
     return done.wait(timeout)
 
-# %% ../nbs/10_persist.ipynb #1f6bac78
+# %% ../nbs/10_persist.ipynb #82ed44e1
 _COLS = ("id, time, duration, chat_id, turn, model, stop_reason, input_tokens, output_tokens, cache_write_tokens,"
          " cache_read_tokens, cost, error, prompt, reply")
 
@@ -586,7 +586,7 @@ def chats(self:CallLog)->list:
     return self._rows("SELECT chat_id, count(*) AS calls, min(time) AS first, max(time) AS last, sum(cost) AS cost"
                       " FROM calls WHERE chat_id IS NOT NULL GROUP BY chat_id ORDER BY min(time)")
 
-# %% ../nbs/10_persist.ipynb #7904c013
+# %% ../nbs/10_persist.ipynb #42cda668
 @patch
 def _row(self:CallLog, call_id:int, cols:str)->dict:
     rows = self._rows(f"SELECT {cols} FROM calls WHERE id = ?", (call_id,))
@@ -616,7 +616,7 @@ def response(self:CallLog, call_id:int)->Message|None:
     r = self._row(call_id, "response")["response"]
     return None if r is None else Message.construct(**json.loads(r))
 
-# %% ../nbs/10_persist.ipynb #c4c5d4d7
+# %% ../nbs/10_persist.ipynb #6b3c6461
 LOG_ENV = "CLAUDETTE_LOG"  # the environment variable naming the call log of clients made without `log=`
 _logs, _logs_lock = {}, threading.Lock()
 
@@ -632,7 +632,7 @@ def call_log(log=None # A `CallLog`, a path, or None for the one `CLAUDETTE_LOG`
         if p not in _logs: _logs[p] = CallLog(p)
         return _logs[p]
 
-# %% ../nbs/10_persist.ipynb #1614bfdb
+# %% ../nbs/10_persist.ipynb #44cc7686
 @patch
 def request(self:CallLog, call):
     "Client hook: note when `call` leaves, and which turn of which chat it is"
@@ -664,7 +664,7 @@ def tool_results(self:CallLog, call, results:dict):
     if len(self._tool_rows) > _PENDING_MAX: self._tool_rows.clear()
     self.add_results(row, results)
 
-# %% ../nbs/10_persist.ipynb #6bdb55e4
+# %% ../nbs/10_persist.ipynb #f6ea7bc6
 @patch(cls_method=True)
 def from_log(cls:Chat,
              chat_id:str, # The `Chat.id` of the conversation
