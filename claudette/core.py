@@ -12,13 +12,14 @@ __all__ = ['DONE', 'SDK_ENV', 'MIN_THINKING_BUDGET', 'EFFORT_BUDGETS', 'MAX_BREA
            'cache_marks', 'Prepared', 'prepare', 'Call', 'merge_prefill', 'snapshot', 'BadReply', 'api_error',
            'checked_reply', 'usage_table', 'usage_html']
 
-# %% ../nbs/04_core.ipynb #158606d8
+# %% ../nbs/04_core.ipynb #541c9b94
 import asyncio, httpx2, inspect, os, threading, warnings, weakref
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 from anthropic import Anthropic, AnthropicError, APIConnectionError, APIError, APIResponseValidationError
 from anthropic.types import Message, Usage
+from anthropic.types.beta import BetaMessage
 from fastcore.basics import patch
 from .modelinfo import Cost, cost_of, in_family, lookup
 from .messages import MANY_IMGS, box, cat, contents_html, count_images, fields_html, fit_request, md_html, mk_msg, mk_msgs, tag
@@ -77,9 +78,9 @@ def __repr__(self:Usage)->str:
     ws, wf = _n(self,'server_tool_use','web_search_requests'), _n(self,'server_tool_use','web_fetch_requests')
     return s + (f"; Search: {ws}" if ws else "") + (f"; Fetch: {wf}" if wf else "")
 
-# %% ../nbs/04_core.ipynb #4bfb9267
+# %% ../nbs/04_core.ipynb #9a28ab6d
 @patch(as_prop=True)
-def cost(self:Message)->Cost:
+def cost(self:Message|BetaMessage)->Cost:
     "What this reply cost, from its usage and the model that answered"
     return cost_of(self.usage, self.model)
 
@@ -489,7 +490,7 @@ def mk_call(self:Client,
     kw = dict(model=m, max_tokens=maxtok, **kw)
     return Call(self._place_cache(msgs, kw), kw, prefill, events, cb)
 
-# %% ../nbs/04_core.ipynb #3befe989
+# %% ../nbs/04_core.ipynb #a99a7ef2
 NONSTREAM_MAX_TOKENS = 21_333  # the SDK's limit for a non-streaming call with its default timeout
 STREAM_EVENT_TYPES = ("text", "thinking", "signature", "input_json", "citation", "content_block_stop")  # yielded with `events=True`
 
@@ -518,8 +519,8 @@ def _record(self:Client, r:Message, call:Call)->Message:
 
 @patch
 def endpoint(self:Client, call:Call):
-    "The SDK resource `call` is sent to"
-    return self.c.messages
+    "The SDK resource `call` is sent to: the beta one when it passes `betas` (beta parameters need its types)"
+    return self.c.beta.messages if call.kw.get("betas") else self.c.messages
 
 @patch
 def _notify(self:Client, name:str, *args, view=None):
@@ -527,7 +528,7 @@ def _notify(self:Client, name:str, *args, view=None):
     for h in (*self.hooks, *getattr(view, "hooks", ())):
         if (f := getattr(h, name, None)) is not None: f(*args)
 
-# %% ../nbs/04_core.ipynb #8c0a1d03
+# %% ../nbs/04_core.ipynb #eaa52253
 class BadReply(APIResponseValidationError):
     "A reply claudette cannot use: not a `Message`, unreadable, or one a chat cannot keep; the message says why"
     def __init__(self, message:str, # What was wrong
@@ -552,7 +553,7 @@ def api_error(e:BaseException)->BaseException:
 
 def checked_reply(r)->Message:
     "`r` if it is a `Message` claudette can use (a missing `usage` counts as 0 tokens), else a `BadReply` saying why"
-    if not isinstance(r, Message): raise BadReply(f"The reply is a {type(r).__name__}, not a Message", r)
+    if not isinstance(r, (Message, BetaMessage)): raise BadReply(f"The reply is a {type(r).__name__}, not a Message", r)
     typ, role, content = (getattr(r, k, None) for k in ("type", "role", "content"))
     if typ != "message" or role != "assistant": raise BadReply(f"The reply is not an assistant message (type {typ!r}, role {role!r})", r)
     if not isinstance(content, list) or not all(isinstance(getattr(b, "type", None), str) for b in content):
