@@ -6,7 +6,7 @@ Docs: https://claudette-dev.github.io/claudette/chat.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_REQUEST_BYTES', 'FINAL_PROMPT', 'Chat', 'fit_json', 'fit_reply', 'fit_results', 'ChatBusy', 'loop_continues',
-           'LoopRun', 'ToolResultsEvent', 'strict_schema', 'StructuredOutputError', 'msg_html']
+           'LoopRun', 'ToolResultsEvent', 'strict_schema', 'StructuredOutputError']
 
 # %% ../nbs/05_chat.ipynb #7b8afe07
 import dataclasses, json, re, threading
@@ -15,7 +15,7 @@ from typing import Callable
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
 from .modelinfo import Cost, in_family, lookup
-from .messages import Html, box, contents_html, tag
+from .messages import HtmlMsg, box, contents_html, msg_html, tag
 from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_html
@@ -300,7 +300,7 @@ def _loop_steps(self:Chat, pr, max_steps, cont_func, final_prompt, stream, kwarg
             yield Emit(r)
         if start is None: start = len(self.h) - len(self.last)
         run.value = self.h[start:]
-        if len(self.last) > 1: yield Emit(self.last[1])
+        if len(self.last) > 1: yield Emit(HtmlMsg(self.last[1]))  # displays as results, not as a raw dict
         prompt = None
         if not loop_continues(r, len(self.last) > 1): return run.value
         if r.stop_reason == "tool_use" and cont_func and not (yield partial(cont_func, r)): return run.value
@@ -389,10 +389,6 @@ def _structured_steps(self:Client, call, box:Toolbox, parse):
     return out
 
 # %% ../nbs/05_chat.ipynb #8e575cdb
-def msg_html(m)->Html:
-    "A message of the history as safe HTML: its role, then its contents"
-    return tag("div", tag("b", _role(m) or "?"), contents_html(m), cls="claudette-msg")
-
 @patch
 def _repr_html_(self:Chat)->str:
     "Notebook display: the last reply, the conversation folded, the tokens and cost of this chat"
