@@ -203,7 +203,7 @@ def fit_results(results:list, # `tool_result` blocks
         except ValueError as e: return _failed_result(i, f"The tool's result could not be sent: {e}")
     return {"role": "user", "content": [fit(i) for i in ids]}
 
-# %% ../nbs/05_chat.ipynb #35826cf1
+# %% ../nbs/05_chat.ipynb #52a259cb
 @patch
 def _turn_steps(self:Chat, pr, view=None, temp=None, maxtok=4096, maxthinktok=0, prefill='', tool_choice=None, **kw):
     "Steps of one turn: the request, the tools Claude calls, then the commit; streamed to `view` if given"
