@@ -6,8 +6,7 @@ Docs: https://claudette-dev.github.io/claudette/chat.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_REQUEST_BYTES', 'FINAL_PROMPT', 'Chat', 'fit_json', 'fit_reply', 'fit_results', 'TurnPlan', 'ChatBusy',
-           'loop_continues', 'LoopRun', 'BudgetStop', 'ToolResultsEvent', 'strict_schema', 'StructuredOutputError',
-           'msg_html']
+           'loop_continues', 'LoopRun', 'BudgetStop', 'ToolResultsEvent', 'strict_schema', 'StructuredOutputError']
 
 # %% ../nbs/05_chat.ipynb #7b8afe07
 import dataclasses, inspect, json, re, threading
@@ -16,7 +15,7 @@ from typing import Callable
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
 from .modelinfo import Cost, in_family, lookup
-from .messages import Html, box, contents_html, tag
+from .messages import HtmlMsg, box, contents_html, msg_html, tag
 from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from anthropic import AnthropicError
@@ -209,7 +208,7 @@ def fit_results(results:list, # `tool_result` blocks
         except ValueError as e: return _failed_result(i, f"The tool's result could not be sent: {e}")
     return {"role": "user", "content": [fit(i) for i in ids]}
 
-# %% ../nbs/05_chat.ipynb #143beaa2
+# %% ../nbs/05_chat.ipynb #52a259cb
 @patch
 def _turn_steps(self:Chat, pr, view=None, **kw):
     "Steps of one turn: plan the request (checked against the chat's budget), send it, run the tools Claude calls, commit"
@@ -248,7 +247,7 @@ def _send_steps(self:Chat, plan:TurnPlan, view=None):
     self.spent.add(r.usage, r.model or self.model)  # billed, whatever happens next
     reply_msg = fit_reply(r)  # before any tool runs
     results = fit_results((yield from self._tool_steps(reply_msg, plan.runnable)), reply_msg)
-    if results: self.c._notify("tool_results", call, results, view=view)
+    if results: self.c.notify("tool_results", call, results, view=view)
     self._commit(plan.msgs, reply_msg, r, results)
     self.dropped.extend(plan.dropped)
     if view is not None and call.events and results: yield Emit(ToolResultsEvent(results))
@@ -266,7 +265,7 @@ def _guarded(self:Chat, steps):
     try: return (yield from steps)
     finally: self._turn_lock.release()
 
-# %% ../nbs/05_chat.ipynb #c3001960
+# %% ../nbs/05_chat.ipynb #a6339324
 @patch
 def _msg_tokens(self:Chat, m)->int:
     "`approx_tokens(m)`, remembered for the messages of the history"
@@ -329,7 +328,7 @@ def __call__(self:Chat,
     if stream: return self.c.stream_cls(lambda view: self._guarded(turn(view)))
     return self.c.drive(self._guarded(turn()))
 
-# %% ../nbs/05_chat.ipynb #ec391113
+# %% ../nbs/05_chat.ipynb #26af8b62
 FINAL_PROMPT = ("You have no more tool uses. Please summarize your findings. If you did not complete your goal, "
                 "tell the user what further work is needed.")
 
@@ -364,7 +363,7 @@ def toolloop(self:Chat,
     return self.loop_cls(lambda run: self._guarded(self._loop_steps(pr, max_steps, cont_func, final_prompt, stream, kwargs, run, budget)))
 Chat.loop_cls = LoopRun
 
-# %% ../nbs/05_chat.ipynb #3457552c
+# %% ../nbs/05_chat.ipynb #ce3d610b
 @patch
 def _loop_steps(self:Chat, pr, max_steps, cont_func, final_prompt, stream, kwargs, run, budget=None):
     "Steps of the tool loop: each reply and each tool-results message emitted as it happens"
@@ -389,7 +388,7 @@ def _loop_steps(self:Chat, pr, max_steps, cont_func, final_prompt, stream, kwarg
             yield Emit(r)
         if start is None: start = len(self.h) - len(self.last)
         run.value = self.h[start:]
-        if len(self.last) > 1: yield Emit(self.last[1])
+        if len(self.last) > 1: yield Emit(HtmlMsg(self.last[1]))  # displays as results, not as a raw dict
         prompt = None
         if not (loop_continues(r, len(self.last) > 1) or r.stop_reason in self.context.resumes): return run.value
         if r.stop_reason == "tool_use" and cont_func and not (yield partial(cont_func, r)): return run.value
@@ -477,7 +476,7 @@ def _structured_steps(self:Client, call, box:Toolbox, parse):
     for name, inp in parse(r): out.append((yield partial(invoke, box, name, inp)))
     return out
 
-# %% ../nbs/05_chat.ipynb #3e928a1d
+# %% ../nbs/05_chat.ipynb #d787bb75
 @patch
 def count_tokens(self:Chat,
                  pr=None, # A prompt to count with the history; None for the next request without a new prompt
@@ -497,10 +496,6 @@ def _count_steps(self:Chat, pr, **kw):
     return n if n is not None else request_tokens(plan.call.kw, plan.call.msgs, self._msg_tokens)
 
 # %% ../nbs/05_chat.ipynb #8e575cdb
-def msg_html(m)->Html:
-    "A message of the history as safe HTML: its role, then its contents"
-    return tag("div", tag("b", _role(m) or "?"), contents_html(m), cls="claudette-msg")
-
 @patch
 def _repr_html_(self:Chat)->str:
     "Notebook display: the last reply, the conversation folded, the tokens and cost of this chat"
