@@ -6,10 +6,11 @@ Docs: https://claudette-dev.github.io/claudette/messages.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_IMG_SIDE', 'MANY_IMGS_SIDE', 'MANY_IMGS', 'MAX_IMG_BYTES', 'MAX_REQUEST_BYTES', 'JPEG_QUALITY',
-           'PNG_FIRST_PIXELS', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'to_params', 'img_type',
-           'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg', 'mk_doc', 'mk_msgs', 'find_blocks',
-           'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag', 'safe_url', 'link',
-           'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html', 'usage_line', 'fields_html']
+           'PNG_FIRST_PIXELS', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'MSG_STYLE', 'ROLE_STYLE',
+           'to_params', 'img_type', 'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg', 'mk_doc',
+           'mk_msgs', 'find_blocks', 'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag',
+           'safe_url', 'link', 'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html',
+           'usage_line', 'fields_html', 'msg_html', 'HtmlMsg']
 
 # %% ../nbs/02_messages.ipynb #6c8f77b6
 import base64, copy, functools, html, io, json, os, re, sys, typing, urllib.parse
@@ -765,3 +766,15 @@ def fields_html(r)->Html:
 def _repr_html_(self:Message|BetaMessage)->str:
     "Notebook display: the reply as safe HTML, then its main fields folded"
     return box(contents_html(self), fields_html(self))
+
+# %% ../nbs/02_messages.ipynb #51386f76
+MSG_STYLE = 'border-left:3px solid rgba(127,127,127,.35);padding-left:.7em;margin:.6em 0'  # a message in a conversation
+ROLE_STYLE = 'font-variant:small-caps;opacity:.7'
+
+def msg_html(m)->Html:
+    "A message (an SDK `Message` or a message dict) as safe HTML: its role, then its contents"
+    return tag('div', tag('div', _get(m, 'role', '?'), style=ROLE_STYLE), contents_html(m), cls='claudette-msg', style=MSG_STYLE)
+
+class HtmlMsg(dict):
+    "A message dict that shows itself in a notebook as `msg_html`"
+    def _repr_html_(self): return box(msg_html(self))
