@@ -67,7 +67,7 @@ def mcp_block(c:dict # one MCP content item (wire JSON)
     if rmt == 'application/pdf': return _b64('document', rmt, r['blob']) | {'title':uri}
     return _left_out(f"resource {uri}", rmt, r.get('blob'))
 
-# %% ../nbs/12_mcp.ipynb #d2684129
+# %% ../nbs/12_mcp.ipynb #cc9fb8cb
 def mcp_result(res:dict # an MCP `CallToolResult` (wire JSON)
               )->str|list: # the content of a tool_result
     "The tool_result content of MCP tool result `res`; raises `ToolError` when the server says the call failed"
