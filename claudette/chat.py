@@ -203,7 +203,7 @@ def fit_results(results:list, # `tool_result` blocks
         except ValueError as e: return _failed_result(i, f"The tool's result could not be sent: {e}")
     return {"role": "user", "content": [fit(i) for i in ids]}
 
-# %% ../nbs/05_chat.ipynb #143beaa2
+# %% ../nbs/05_chat.ipynb #52a259cb
 @patch
 def _turn_steps(self:Chat, pr, view=None, temp=None, maxtok=4096, maxthinktok=0, prefill='', tool_choice=None, **kw):
     "Steps of one turn: the request, the tools Claude calls, then the commit; streamed to `view` if given"
@@ -221,7 +221,7 @@ def _turn_steps(self:Chat, pr, view=None, temp=None, maxtok=4096, maxthinktok=0,
     self.spent.add(r.usage, r.model or self.model)  # billed, whatever happens next
     reply_msg = fit_reply(r)  # before any tool runs
     results = fit_results((yield from self._tool_steps(reply_msg, runnable)), reply_msg)
-    if results: self.c._notify("tool_results", call, results, view=view)
+    if results: self.c.notify("tool_results", call, results, view=view)
     self._commit(msgs, reply_msg, r, results)
     if view is not None and call.events and results: yield Emit(ToolResultsEvent(results))
     return r

@@ -490,7 +490,7 @@ def mk_call(self:Client,
     kw = dict(model=m, max_tokens=maxtok, **kw)
     return Call(self._place_cache(msgs, kw), kw, prefill, events, cb)
 
-# %% ../nbs/04_core.ipynb #a99a7ef2
+# %% ../nbs/04_core.ipynb #20ede78f
 NONSTREAM_MAX_TOKENS = 21_333  # the SDK's limit for a non-streaming call with its default timeout
 STREAM_EVENT_TYPES = ("text", "thinking", "signature", "input_json", "citation", "content_block_stop")  # yielded with `events=True`
 
@@ -523,8 +523,8 @@ def endpoint(self:Client, call:Call):
     return self.c.beta.messages if call.kw.get("betas") else self.c.messages
 
 @patch
-def _notify(self:Client, name:str, *args, view=None):
-    "Call method `name` of each hook that has it: the client's, then those of stream `view`"
+def notify(self:Client, name:str, *args, view=None):
+    "Call method `name` of each hook that has it with `args`: the client's hooks, then those of stream `view`"
     for h in (*self.hooks, *getattr(view, "hooks", ())):
         if (f := getattr(h, name, None)) is not None: f(*args)
 
@@ -560,11 +560,11 @@ def checked_reply(r)->Message:
         raise BadReply("The reply has no list of typed content blocks", r)
     return r if getattr(r, "usage", None) is not None else r.model_copy(update={"usage": usage()})
 
-# %% ../nbs/04_core.ipynb #37a55eed
+# %% ../nbs/04_core.ipynb #bc69780e
 @patch
 def reply_steps(self:Client, call:Call, view=None):
     "Steps of one request: the one place it is sent and its reply, or exception, comes back; streamed to `view` if given"
-    self._notify("request", call, view=view)
+    self.notify("request", call, view=view)
     try:
         if view is None and (call.kw["max_tokens"] <= NONSTREAM_MAX_TOKENS or "timeout" in call.kw):
             r = yield partial(self.endpoint(call).create, messages=call.msgs, **call.kw)
@@ -572,11 +572,11 @@ def reply_steps(self:Client, call:Call, view=None):
         r = checked_reply(r)
     except BaseException as e:
         err = api_error(e)
-        self._notify("error", call, err, view=view)
+        self.notify("error", call, err, view=view)
         if err is e: raise
         raise err from e
     r = self._record(merge_prefill(r, call.prefill), call)
-    self._notify("reply", call, r, view=view)
+    self.notify("reply", call, r, view=view)
     if call.cb: yield partial(call.cb, r)
     return r
 
@@ -588,7 +588,7 @@ def _stream_steps(self:Client, call:Call, view=None):
     try:
         if view is not None and call.prefill and not call.events: yield Emit(call.prefill.rstrip())
         while (e := (yield partial(next_or_done, s))) is not DONE:
-            if self.hooks or view is not None and view.hooks: self._notify("event", call, e, view=view)
+            if self.hooks or view is not None and view.hooks: self.notify("event", call, e, view=view)
             if view is None: continue
             if e.type == "text" and not call.events: yield Emit(e.text)
             elif call.events and e.type in STREAM_EVENT_TYPES: yield Emit(e)
