@@ -5,9 +5,11 @@ code measured for the GIL), and every figure is a ratio against a baseline measu
 SDK client making the same requests to the same server, turn by turn, alternating. Targets (from the project's issues):
 per-turn overhead <= 1.05x the raw SDK at 10, 100 and 1,000-message histories; 8 tools x 0.5 s in one turn <= 0.7 s
 wall (sync and async); 200 concurrent AsyncChat turns >= 0.9x the raw AsyncAnthropic throughput; a new chat's first turn,
-made with `Chat(model, hist=...)` alone (no SDK client given), <= 1.1x the raw SDK sending the same messages.
+made with `Chat(model, hist=...)` alone (no SDK client given), <= 1.1x the raw SDK sending the same messages; a turn
+with the SQLite call log on (`claudette.persist`) <= 1.05x the same turn with it off, at a 100-message history.
 """
-import asyncio, multiprocessing as mp, os, statistics, sys, time
+import asyncio, multiprocessing as mp, os, statistics, sys, tempfile, time
+from pathlib import Path
 from anthropic import Anthropic, AsyncAnthropic
 from claudette.testing import LocalClaude, reply, tool_use_block, usage_json
 from claudette.chat import Chat
@@ -97,6 +99,21 @@ async def concurrent_turns(url, n=200, rounds=7):
         t0 = time.perf_counter(); await raw_run(); r.append(time.perf_counter() - t0)
     return statistics.median(c), statistics.median(r)
 
+def log_overhead(url, n=100, blocks=20, turns=10):
+    "Median seconds per turn of a chat logging every call to SQLite, and of the same chat not logging"
+    sdk = Anthropic(base_url=url, api_key="sk-bench", max_retries=0)
+    with tempfile.TemporaryDirectory() as d:
+        on, off = Chat(cli=Client(MODEL, cli=sdk, log=Path(d)/"bench.db")), Chat(cli=Client(MODEL, cli=sdk, log=False))
+        a, b, log = [], [], on.c.hooks[0]
+        for _ in range(blocks):  # blocks of turns, not turn by turn: the log's writer thread works while the next request travels
+            for chat, times in ((on, a), (off, b)):
+                chat.h = history(n)
+                chat("next question")  # not timed: a history the chat did not make is checked (and its 100 messages logged) once
+                log.flush()  # not timed; nor is the flush after the block: the logged block's writes never spill into the other's
+                for _ in range(turns): times.append(_timed(lambda: chat("next question")))
+                log.flush()
+        return statistics.median(a), statistics.median(b)
+
 def main():
     here, there = mp.Pipe()
     server = mp.Process(target=_serve, args=(there,), daemon=True)
@@ -107,6 +124,8 @@ def main():
         print(f"{'measure':34} {'claudette':>12} {'raw SDK':>12} {'ratio':>8}  target")
         for name, c, r in turn_overhead(url):
             print(f"{name:34} {c*1000:10.3f}ms {r*1000:10.3f}ms {c/r:8.3f}  <= 1.05")
+        c, r = log_overhead(url)
+        print(f"{'turn, 100 msgs, call log on / off':34} {c*1000:10.3f}ms {r*1000:10.3f}ms {c/r:8.3f}  <= 1.05 (against log off)")
         c, r = first_turn(url)
         print(f"{'new Chat(model, hist=10 msgs), turn':34} {c*1000:10.3f}ms {r*1000:10.3f}ms {c/r:8.3f}  <= 1.10")
         ct, rt = asyncio.run(concurrent_turns(url))

@@ -6,7 +6,7 @@ Docs: https://claudette-dev.github.io/claudette/chat.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_REQUEST_BYTES', 'FINAL_PROMPT', 'Chat', 'fit_json', 'fit_reply', 'fit_results', 'ChatBusy', 'loop_continues',
-           'LoopRun', 'ToolResultsEvent', 'strict_schema', 'StructuredOutputError', 'msg_html']
+           'LoopRun', 'ToolResultsEvent', 'strict_schema', 'StructuredOutputError']
 
 # %% ../nbs/05_chat.ipynb #7b8afe07
 import dataclasses, json, re, threading
@@ -15,7 +15,7 @@ from typing import Callable
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
 from .modelinfo import Cost, in_family, lookup
-from .messages import Html, box, contents_html, tag
+from .messages import HtmlMsg, box, contents_html, msg_html, tag
 from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_html
@@ -203,7 +203,7 @@ def fit_results(results:list, # `tool_result` blocks
         except ValueError as e: return _failed_result(i, f"The tool's result could not be sent: {e}")
     return {"role": "user", "content": [fit(i) for i in ids]}
 
-# %% ../nbs/05_chat.ipynb #143beaa2
+# %% ../nbs/05_chat.ipynb #52a259cb
 @patch
 def _turn_steps(self:Chat, pr, view=None, temp=None, maxtok=4096, maxthinktok=0, prefill='', tool_choice=None, **kw):
     "Steps of one turn: the request, the tools Claude calls, then the commit; streamed to `view` if given"
@@ -221,7 +221,7 @@ def _turn_steps(self:Chat, pr, view=None, temp=None, maxtok=4096, maxthinktok=0,
     self.spent.add(r.usage, r.model or self.model)  # billed, whatever happens next
     reply_msg = fit_reply(r)  # before any tool runs
     results = fit_results((yield from self._tool_steps(reply_msg, runnable)), reply_msg)
-    if results: self.c._notify("tool_results", call, results, view=view)
+    if results: self.c.notify("tool_results", call, results, view=view)
     self._commit(msgs, reply_msg, r, results)
     if view is not None and call.events and results: yield Emit(ToolResultsEvent(results))
     return r
@@ -300,7 +300,7 @@ def _loop_steps(self:Chat, pr, max_steps, cont_func, final_prompt, stream, kwarg
             yield Emit(r)
         if start is None: start = len(self.h) - len(self.last)
         run.value = self.h[start:]
-        if len(self.last) > 1: yield Emit(self.last[1])
+        if len(self.last) > 1: yield Emit(HtmlMsg(self.last[1]))  # displays as results, not as a raw dict
         prompt = None
         if not loop_continues(r, len(self.last) > 1): return run.value
         if r.stop_reason == "tool_use" and cont_func and not (yield partial(cont_func, r)): return run.value
@@ -389,10 +389,6 @@ def _structured_steps(self:Client, call, box:Toolbox, parse):
     return out
 
 # %% ../nbs/05_chat.ipynb #8e575cdb
-def msg_html(m)->Html:
-    "A message of the history as safe HTML: its role, then its contents"
-    return tag("div", tag("b", _role(m) or "?"), contents_html(m), cls="claudette-msg")
-
 @patch
 def _repr_html_(self:Chat)->str:
     "Notebook display: the last reply, the conversation folded, the tokens and cost of this chat"

@@ -12,13 +12,14 @@ __all__ = ['DONE', 'SDK_ENV', 'MIN_THINKING_BUDGET', 'EFFORT_BUDGETS', 'MAX_BREA
            'cache_marks', 'Prepared', 'prepare', 'Call', 'merge_prefill', 'snapshot', 'BadReply', 'api_error',
            'checked_reply', 'usage_table', 'usage_html']
 
-# %% ../nbs/04_core.ipynb #158606d8
+# %% ../nbs/04_core.ipynb #541c9b94
 import asyncio, httpx2, inspect, os, threading, warnings, weakref
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 from anthropic import Anthropic, AnthropicError, APIConnectionError, APIError, APIResponseValidationError
 from anthropic.types import Message, Usage
+from anthropic.types.beta import BetaMessage
 from fastcore.basics import patch
 from .modelinfo import Cost, cost_of, in_family, lookup
 from .messages import MANY_IMGS, box, cat, contents_html, count_images, fields_html, fit_request, md_html, mk_msg, mk_msgs, tag
@@ -77,9 +78,9 @@ def __repr__(self:Usage)->str:
     ws, wf = _n(self,'server_tool_use','web_search_requests'), _n(self,'server_tool_use','web_fetch_requests')
     return s + (f"; Search: {ws}" if ws else "") + (f"; Fetch: {wf}" if wf else "")
 
-# %% ../nbs/04_core.ipynb #4bfb9267
+# %% ../nbs/04_core.ipynb #9a28ab6d
 @patch(as_prop=True)
-def cost(self:Message)->Cost:
+def cost(self:Message|BetaMessage)->Cost:
     "What this reply cost, from its usage and the model that answered"
     return cost_of(self.usage, self.model)
 
@@ -489,7 +490,7 @@ def mk_call(self:Client,
     kw = dict(model=m, max_tokens=maxtok, **kw)
     return Call(self._place_cache(msgs, kw), kw, prefill, events, cb)
 
-# %% ../nbs/04_core.ipynb #3befe989
+# %% ../nbs/04_core.ipynb #20ede78f
 NONSTREAM_MAX_TOKENS = 21_333  # the SDK's limit for a non-streaming call with its default timeout
 STREAM_EVENT_TYPES = ("text", "thinking", "signature", "input_json", "citation", "content_block_stop")  # yielded with `events=True`
 
@@ -518,16 +519,16 @@ def _record(self:Client, r:Message, call:Call)->Message:
 
 @patch
 def endpoint(self:Client, call:Call):
-    "The SDK resource `call` is sent to"
-    return self.c.messages
+    "The SDK resource `call` is sent to: the beta one when it passes `betas` (beta parameters need its types)"
+    return self.c.beta.messages if call.kw.get("betas") else self.c.messages
 
 @patch
-def _notify(self:Client, name:str, *args, view=None):
-    "Call method `name` of each hook that has it: the client's, then those of stream `view`"
+def notify(self:Client, name:str, *args, view=None):
+    "Call method `name` of each hook that has it with `args`: the client's hooks, then those of stream `view`"
     for h in (*self.hooks, *getattr(view, "hooks", ())):
         if (f := getattr(h, name, None)) is not None: f(*args)
 
-# %% ../nbs/04_core.ipynb #8c0a1d03
+# %% ../nbs/04_core.ipynb #eaa52253
 class BadReply(APIResponseValidationError):
     "A reply claudette cannot use: not a `Message`, unreadable, or one a chat cannot keep; the message says why"
     def __init__(self, message:str, # What was wrong
@@ -552,18 +553,18 @@ def api_error(e:BaseException)->BaseException:
 
 def checked_reply(r)->Message:
     "`r` if it is a `Message` claudette can use (a missing `usage` counts as 0 tokens), else a `BadReply` saying why"
-    if not isinstance(r, Message): raise BadReply(f"The reply is a {type(r).__name__}, not a Message", r)
+    if not isinstance(r, (Message, BetaMessage)): raise BadReply(f"The reply is a {type(r).__name__}, not a Message", r)
     typ, role, content = (getattr(r, k, None) for k in ("type", "role", "content"))
     if typ != "message" or role != "assistant": raise BadReply(f"The reply is not an assistant message (type {typ!r}, role {role!r})", r)
     if not isinstance(content, list) or not all(isinstance(getattr(b, "type", None), str) for b in content):
         raise BadReply("The reply has no list of typed content blocks", r)
     return r if getattr(r, "usage", None) is not None else r.model_copy(update={"usage": usage()})
 
-# %% ../nbs/04_core.ipynb #37a55eed
+# %% ../nbs/04_core.ipynb #bc69780e
 @patch
 def reply_steps(self:Client, call:Call, view=None):
     "Steps of one request: the one place it is sent and its reply, or exception, comes back; streamed to `view` if given"
-    self._notify("request", call, view=view)
+    self.notify("request", call, view=view)
     try:
         if view is None and (call.kw["max_tokens"] <= NONSTREAM_MAX_TOKENS or "timeout" in call.kw):
             r = yield partial(self.endpoint(call).create, messages=call.msgs, **call.kw)
@@ -571,11 +572,11 @@ def reply_steps(self:Client, call:Call, view=None):
         r = checked_reply(r)
     except BaseException as e:
         err = api_error(e)
-        self._notify("error", call, err, view=view)
+        self.notify("error", call, err, view=view)
         if err is e: raise
         raise err from e
     r = self._record(merge_prefill(r, call.prefill), call)
-    self._notify("reply", call, r, view=view)
+    self.notify("reply", call, r, view=view)
     if call.cb: yield partial(call.cb, r)
     return r
 
@@ -587,7 +588,7 @@ def _stream_steps(self:Client, call:Call, view=None):
     try:
         if view is not None and call.prefill and not call.events: yield Emit(call.prefill.rstrip())
         while (e := (yield partial(next_or_done, s))) is not DONE:
-            if self.hooks or view is not None and view.hooks: self._notify("event", call, e, view=view)
+            if self.hooks or view is not None and view.hooks: self.notify("event", call, e, view=view)
             if view is None: continue
             if e.type == "text" and not call.events: yield Emit(e.text)
             elif call.events and e.type in STREAM_EVENT_TYPES: yield Emit(e)

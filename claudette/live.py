@@ -12,9 +12,9 @@ import asyncio, contextvars, os, time
 from dataclasses import dataclass
 from anthropic.types import Message
 from fastcore.basics import patch
-from .messages import Html, Shown, box, contents, contents_html, fields_html, shown_html, tag, to_params
+from .messages import Html, Shown, box, contents, contents_html, fields_html, msg_html, shown_html, tag, to_params
 from .core import AsyncReplyStream, ReplyStream, Spending, usage_html
-from .chat import LoopRun, msg_html
+from .chat import LoopRun
 from .asink import AsyncLoopRun
 
 # %% ../nbs/09_live.ipynb #a961308b

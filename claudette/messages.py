@@ -6,10 +6,11 @@ Docs: https://claudette-dev.github.io/claudette/messages.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_IMG_SIDE', 'MANY_IMGS_SIDE', 'MANY_IMGS', 'MAX_IMG_BYTES', 'MAX_REQUEST_BYTES', 'JPEG_QUALITY',
-           'PNG_FIRST_PIXELS', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'to_params', 'img_type',
-           'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg', 'mk_doc', 'mk_msgs', 'find_blocks',
-           'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag', 'safe_url', 'link',
-           'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html', 'usage_line', 'fields_html']
+           'PNG_FIRST_PIXELS', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'MSG_STYLE', 'ROLE_STYLE',
+           'to_params', 'img_type', 'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg', 'mk_doc',
+           'mk_msgs', 'find_blocks', 'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag',
+           'safe_url', 'link', 'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html',
+           'usage_line', 'fields_html', 'msg_html', 'HtmlMsg']
 
 # %% ../nbs/02_messages.ipynb #6c8f77b6
 import base64, copy, functools, html, io, json, os, re, sys, typing, urllib.parse
@@ -569,7 +570,7 @@ def _tool_search(b)->Shown:
     names = [_get(r, 'tool_name', '?') for r in _get(c, 'tool_references', [])]
     return Shown('Tool search', call=', '.join(names)) if names else Shown('Tool search', note='found no tools')
 
-# %% ../nbs/02_messages.ipynb #d6c76a22
+# %% ../nbs/02_messages.ipynb #be11edbf
 def _image(b)->Shown:
     src = _get(b, 'source', {})
     if _get(src, 'type') == 'base64':
@@ -602,20 +603,26 @@ def _advisor(b)->Shown:
     text = _get(c, 'text', '')
     return Shown('Advisor', text=text, note='' if text else 'advice encrypted', fold=True)
 
+def _mcp_listing(b)->Shown:
+    "The tools the API's MCP connector fetched from a server (beta)"
+    tools = _get(b, 'tools', []) or []
+    out = '\n'.join(f"{_get(t, 'name', '?')}: {_get(t, 'description', '') or ''}".rstrip(': ') for t in tools)
+    return Shown('MCP tools listed', call=_get(b, 'mcp_server_name', '?'), note=f"{len(tools)} tool{'' if len(tools) == 1 else 's'}", out=_short(out, MAX_OUT), fold=True)
+
 def _unknown(b)->Shown:
     "A block of a type claudette does not know: named, with its fields folded away"
     try: fields = json.dumps(to_params(b), ensure_ascii=False, default=str, indent=1)
     except TypeError: fields = str(b)
     return Shown(f"{_typ(b) or type(b).__name__} block", out=_short(fields, 600), fold=True)
 
-# %% ../nbs/02_messages.ipynb #cb1e574c
+# %% ../nbs/02_messages.ipynb #456e8a00
 BLOCK_SHOWN = {
     'thinking': _thinking, 'redacted_thinking': _thinking, 'tool_use': _tool_use, 'mcp_tool_use': _tool_use,
     'tool_result': _tool_result, 'mcp_tool_result': _tool_result, 'server_tool_use': _server_tool_use,
     'web_search_tool_result': _web_search, 'web_fetch_tool_result': _web_fetch, 'code_execution_tool_result': _exec,
     'bash_code_execution_tool_result': _exec, 'text_editor_code_execution_tool_result': _editor,
     'tool_search_tool_result': _tool_search, 'image': _image, 'document': _document, 'search_result': _search_result,
-    'compaction': _compaction, 'advisor_tool_result': _advisor,
+    'compaction': _compaction, 'advisor_tool_result': _advisor, 'mcp_tool_listing': _mcp_listing,
     'container_upload': lambda b: Shown('File uploaded to the container', call=_get(b, 'file_id', '?')),
 }
 
@@ -759,3 +766,15 @@ def fields_html(r)->Html:
 def _repr_html_(self:Message|BetaMessage)->str:
     "Notebook display: the reply as safe HTML, then its main fields folded"
     return box(contents_html(self), fields_html(self))
+
+# %% ../nbs/02_messages.ipynb #51386f76
+MSG_STYLE = 'border-left:3px solid rgba(127,127,127,.35);padding-left:.7em;margin:.6em 0'  # a message in a conversation
+ROLE_STYLE = 'font-variant:small-caps;opacity:.7'
+
+def msg_html(m)->Html:
+    "A message (an SDK `Message` or a message dict) as safe HTML: its role, then its contents"
+    return tag('div', tag('div', _get(m, 'role', '?'), style=ROLE_STYLE), contents_html(m), cls='claudette-msg', style=MSG_STYLE)
+
+class HtmlMsg(dict):
+    "A message dict that shows itself in a notebook as `msg_html`"
+    def _repr_html_(self): return box(msg_html(self))

@@ -199,16 +199,16 @@ def __getstate__(self:Chat):
     raise TypeError(f"a {type(self).__name__} cannot be pickled (it holds a live API client): "
                     "use chat.save(path) and Chat.load(path, tools=...), or chat.fork() for a copy")
 
-# %% ../nbs/10_persist.ipynb #23d1602e
-import hashlib, random, sqlite3, struct, threading, time
+# %% ../nbs/10_persist.ipynb #cb17bc4d
+import atexit, collections, hashlib, itertools, random, sqlite3, struct, threading, time
 from anthropic.types import Message
 from .modelinfo import cost_of
 
-# %% ../nbs/10_persist.ipynb #06b8f77a
+# %% ../nbs/10_persist.ipynb #8e4214cb
 APPLICATION_ID = 0x636C6474  # "cldt": marks an SQLite file as a claudette call log
 
 MIGRATIONS = [  # MIGRATIONS[i] takes a log from schema version i to i+1; append, never edit
-"""CREATE TABLE blobs(hash TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
+"""CREATE TABLE blobs(hash BLOB PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID; -- hash: 16-byte BLAKE2b of json
 CREATE TABLE calls(
   id INTEGER PRIMARY KEY,
   time TEXT NOT NULL,      -- when the request was sent: ISO 8601, UTC
@@ -217,30 +217,24 @@ CREATE TABLE calls(
   turn INTEGER,            -- the chat's call number: 0, 1, 2...
   model TEXT,
   params TEXT NOT NULL,    -- JSON: the request's parameters, messages excepted
-  messages TEXT NOT NULL,  -- JSON: the hashes (see blobs) of the messages sent
-  history TEXT,            -- JSON: hashes of the chat's own messages, when they differ from those sent (cache marks)
+  messages BLOB NOT NULL,  -- the hashes (see blobs) of the messages sent, 16 bytes each
+  history BLOB,            -- hashes of the chat's own messages, when they differ from those sent (cache marks, prefill)
   response TEXT,           -- JSON: the reply
   stop_reason TEXT,
   input_tokens INTEGER, output_tokens INTEGER, cache_write_tokens INTEGER, cache_read_tokens INTEGER,
   usage TEXT,              -- JSON: the usage as reported
   cost REAL,               -- USD
   error TEXT,              -- "ExceptionType: message" when the call failed
-  results TEXT,            -- hash of the tool results the chat made from the reply
-  settings TEXT,           -- hash of the chat's settings: model, system prompt, tools, cache... (for `Chat.from_log`)
+  results BLOB,            -- hash of the tool results the chat made from the reply
+  settings BLOB,           -- hash of the chat's settings: model, system prompt, tools, cache... (for `Chat.from_log`)
   prompt TEXT,             -- the text of the last user message sent, for search
   reply TEXT               -- the text of the reply, for search
 );
 CREATE INDEX calls_chat ON calls(chat_id, turn);
 CREATE INDEX calls_time ON calls(time);
-CREATE INDEX calls_cost ON calls(cost);
 CREATE VIRTUAL TABLE calls_fts USING fts5(prompt, reply, content='calls', content_rowid='id');
-CREATE TRIGGER calls_ai AFTER INSERT ON calls BEGIN
-  INSERT INTO calls_fts(rowid, prompt, reply) VALUES (new.id, new.prompt, new.reply); END;
-CREATE TRIGGER calls_ad AFTER DELETE ON calls BEGIN
-  INSERT INTO calls_fts(calls_fts, rowid, prompt, reply) VALUES ('delete', old.id, old.prompt, old.reply); END;
-CREATE TRIGGER calls_au AFTER UPDATE OF prompt, reply ON calls BEGIN
-  INSERT INTO calls_fts(calls_fts, rowid, prompt, reply) VALUES ('delete', old.id, old.prompt, old.reply);
-  INSERT INTO calls_fts(rowid, prompt, reply) VALUES (new.id, new.prompt, new.reply); END;""",
+CREATE TABLE fts_indexed(upto INTEGER NOT NULL); -- calls up to this id are in calls_fts (indexed when searched)
+INSERT INTO fts_indexed VALUES (0);""",
 ]
 LOG_VERSION = len(MIGRATIONS)
 
@@ -297,12 +291,14 @@ def migrate(conn:sqlite3.Connection, # An autocommit connection (isolation_level
         raise
     return len(migrations)
 
-# %% ../nbs/10_persist.ipynb #aad9f88c
-_SEEN_MAX = 50_000  # message objects whose hash the log remembers
+# %% ../nbs/10_persist.ipynb #ee1f6952
+_MEMO_MAX = 256  # conversations whose last messages (and their hashes) the log remembers
+_DIGEST = 16  # bytes of the BLAKE2b hash that names a stored JSON value
+_PENDING_MAX = 10_000  # calls remembered between their request and reply, or their reply and tool results
 
 def _dumps(o)->str: return json.dumps(o, ensure_ascii=False, separators=(",", ":"), default=_jsonable)
 def _jsonable(o): return to_params(o) if hasattr(o, "model_dump") else repr(o)
-def _hash(s:str)->str: return hashlib.blake2b(s.encode(), digest_size=16).hexdigest()
+def _digest(s:str)->bytes: return hashlib.blake2b(s.encode(), digest_size=_DIGEST).digest()
 def _iso(t)->str:
     "ISO 8601 UTC text of `t`: epoch seconds, a `datetime` (naive means local time), or ISO text as is"
     if isinstance(t, str): return t
@@ -327,15 +323,16 @@ class CallLog:
                  retries:int=10 # Further tries when SQLite still reports the database busy
                 ):
         self.path, self.timeout, self.retries = Path(path), timeout, retries
-        self._pid, self._local, self._seen, self._pending, self._tool_rows = None, None, {}, {}, {}
+        self._pid, self._local, self._memo, self._pending, self._tool_rows, self._rowids = None, None, {}, {}, {}, {}
+        self._jobs, self._wake, self._qpid, self._lock, self._tokens, self.failures = None, None, None, threading.Lock(), itertools.count(1), []
         self._conn()  # open now: a bad file fails here, not at the first call
     def __repr__(self): return f"CallLog({self.path.name!r})"
 
-# %% ../nbs/10_persist.ipynb #723d98e3
+# %% ../nbs/10_persist.ipynb #a8c65496
 @patch
 def _conn(self:CallLog)->sqlite3.Connection:
     "This thread's connection (new ones in a child process after `fork`)"
-    if self._pid != os.getpid(): self._pid, self._local, self._seen = os.getpid(), threading.local(), {}
+    if self._pid != os.getpid(): self._pid, self._local, self._memo = os.getpid(), threading.local(), {}
     c = getattr(self._local, "conn", None)
     if c is None: c = self._local.conn = self._connect()
     return c
@@ -369,40 +366,62 @@ def _retry(self:CallLog, f):
             if not _busy(e) or i == self.retries: raise
             time.sleep(min(0.002 * 2**i, 0.5) * (0.5 + random.random()))
 
+_RESULTS = "UPDATE calls SET results = ? WHERE id = ?"
+
 @patch
-def _write(self:CallLog, blobs:list, sql:str, args:tuple)->int:
-    "Store `blobs` and run `sql` in one write transaction; the row id"
-    c = self._conn()
-    def txn():
-        c.execute("BEGIN IMMEDIATE")
-        try:
+def _commit(self:CallLog, items:list):
+    "Write `items` (`(token, blobs, sql, args)`, from `record` and `add_results`) in one transaction"
+    c, rows = self._conn(), {}
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        for token, blobs, sql, args in items:
             if blobs: c.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?)", blobs)
-            rowid = c.execute(sql, args).lastrowid
-            c.execute("COMMIT")
-            return rowid
-        except BaseException:
-            if c.in_transaction: c.execute("ROLLBACK")
-            raise
-    return self._retry(txn)
+            if sql is not _RESULTS: rows[token] = c.execute(sql, args).lastrowid
+            elif (row := rows.get(args[1], self._rowids.get(args[1]))) is not None: c.execute(sql, (args[0], row))
+        c.execute("COMMIT")
+    except BaseException:
+        if c.in_transaction: c.execute("ROLLBACK")
+        raise
+    if len(self._rowids) > _PENDING_MAX: self._rowids.clear()
+    self._rowids.update(rows)
 
-# %% ../nbs/10_persist.ipynb #21509bef
+# %% ../nbs/10_persist.ipynb #6e2c0bdb
 @patch
-def _refs(self:CallLog, msgs:list, blobs:list, seen:list)->list:
-    "The hashes of `msgs`; the JSON of those this log has not written yet goes to `blobs`"
-    out = []
-    for m in msgs:
-        c = m.get("content") if isinstance(m, dict) else None
-        n = len(c) if isinstance(c, list) else -1
-        hit = self._seen.get(id(m))
-        if hit is not None and hit[0] is m and hit[1] is c and hit[2] == n: out.append(hit[3]); continue
+def _refs(self:CallLog, key, msgs:list, blobs:list)->bytes:
+    "The hashes of `msgs`, reusing those of the messages last written under `key`; the JSON of new ones goes to `blobs`"
+    prev, known = self._memo.get(key, ((), b""))
+    k = 0
+    for a, b in zip(msgs, prev):
+        if a is not b: break
+        k += 1
+    out = [known[:k*_DIGEST]]
+    for m in msgs[k:]:
         s = _dumps(m)
-        h = _hash(s)
-        blobs.append((h, s)); seen.append((id(m), (m, c, n, h))); out.append(h)
-    return out
+        out.append(d := _digest(s)); blobs.append((d, s))
+    self._remember(key, (msgs, b"".join(out)))
+    return self._memo[key][1]
 
+@patch
+def _remember(self:CallLog, key, value):
+    "Remember `value` under `key`, forgetting the least recently used beyond `_MEMO_MAX` (the writer thread's, cleared when a write fails)"
+    self._memo.pop(key, None); self._memo[key] = value
+    while len(self._memo) > _MEMO_MAX: self._memo.pop(next(iter(self._memo)))
+
+@patch
+def _blob(self:CallLog, key, value, blobs:list)->bytes:
+    "The hash of JSON-able `value`, stored (in `blobs`) unless it is the one last stored under `key`"
+    old = self._memo.get(key)
+    if old is not None and old[0] == value: return old[1]
+    s = _dumps(value)
+    blobs.append((d := _digest(s), s)); self._remember(key, (value, d))
+    return d
+
+# %% ../nbs/10_persist.ipynb #3581fdd3
 _INSERT = ("INSERT INTO calls(time, duration, chat_id, turn, model, params, messages, history, response, stop_reason, input_tokens,"
            " output_tokens, cache_write_tokens, cache_read_tokens, usage, cost, error, prompt, reply, settings)"
            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
+def _json(o)->str|None: return None if o is None else o.to_json(indent=None, warnings=False) if hasattr(o, "to_json") else _dumps(o)
 
 @patch
 def record(self:CallLog,
@@ -416,46 +435,90 @@ def record(self:CallLog,
            history:list|None=None, # The chat's own messages, when they differ from `msgs`
            settings:dict|None=None # The chat's settings (model, system prompt, tools...) for `Chat.from_log`
           )->int:
-    "Write one call; its row id"
-    blobs, seen = [], []
-    sent = self._refs(msgs, blobs, seen)
-    hist = self._refs(history, blobs, seen) if history is not None else None
-    sett = None
-    if settings is not None:
-        s = _dumps(settings); sett = _hash(s); blobs.append((sett, s))
-    u = getattr(reply, "usage", None)
-    model = getattr(reply, "model", None) or kw.get("model")
+    "Queue one call to be written (by the log's writer thread); a token naming it for `add_results`"
+    token, msgs, kw, history = next(self._tokens), list(msgs), dict(kw), None if history is None else list(history)
+    self._writes().append(lambda: self._call_row(token, msgs, kw, started, duration, reply, error, chat_id, turn, history, settings))
+    return token
+
+@patch
+def _call_row(self:CallLog, token, msgs, kw, started, duration, reply, error, chat_id, turn, history, settings)->tuple:
+    "The `(token, blobs, sql, args)` that write a call (run by the writer thread)"
+    blobs = []
+    sent = self._refs(chat_id, msgs, blobs)
+    hist = None if history is None or history == msgs else self._refs((chat_id, "history"), history, blobs)
+    sett = None if settings is None else self._blob((chat_id, "settings"), settings, blobs)
+    u, model = getattr(reply, "usage", None), getattr(reply, "model", None) or kw.get("model")
     last_user = next((m for m in reversed(msgs) if isinstance(m, dict) and m.get("role") == "user"), None)
-    args = (_iso(started), duration, chat_id, turn, model, _dumps({k: v for k, v in kw.items() if k != "messages"}), _dumps(sent),
-            None if hist is None or hist == sent else _dumps(hist),
-            reply.to_json(indent=None, warnings=False) if hasattr(reply, "to_json") else None if reply is None else _dumps(reply),
-            getattr(reply, "stop_reason", None), getattr(u, "input_tokens", None), getattr(u, "output_tokens", None),
-            getattr(u, "cache_creation_input_tokens", None), getattr(u, "cache_read_input_tokens", None),
-            u.to_json(indent=None, warnings=False) if u is not None else None, float(cost_of(u, model)) if u is not None else None,
-            None if error is None else f"{type(error).__name__}: {error}", _text(last_user["content"]) if last_user else None,
-            _text(getattr(reply, "content", None)) if reply is not None else None, sett)
-    rowid = self._write(blobs, _INSERT, args)
-    if len(self._seen) > _SEEN_MAX: self._seen.clear()
-    self._seen.update(seen)
-    return rowid
+    return token, blobs, _INSERT, (_iso(started), duration, chat_id, turn, model, _dumps({k: v for k, v in kw.items() if k != "messages"}),
+        sent, hist, _json(reply), getattr(reply, "stop_reason", None), getattr(u, "input_tokens", None), getattr(u, "output_tokens", None),
+        getattr(u, "cache_creation_input_tokens", None), getattr(u, "cache_read_input_tokens", None), _json(u),
+        None if u is None else float(cost_of(u, model)), None if error is None else f"{type(error).__name__}: {error}",
+        None if last_user is None else _text(last_user["content"]), None if reply is None else _text(getattr(reply, "content", None)), sett)
 
 @patch
 def add_results(self:CallLog,
-                call_id:int, # The row of the call whose reply asked for the tools
+                token:int, # What `record` returned for the call whose reply asked for the tools
                 results:dict # The user message with the tool results
                ):
-    "Note the tool results a chat made from a call's reply (they are sent only with the next call)"
-    blobs, seen = [], []
-    h = self._refs([results], blobs, seen)[0]
-    self._write(blobs, "UPDATE calls SET results = ? WHERE id = ?", (h, call_id))
-    self._seen.update(seen)
+    "Queue the tool results a chat made from a call's reply (they are sent only with the next call)"
+    def row():
+        s = _dumps(results)
+        return None, [(d := _digest(s), s)], _RESULTS, (d, token)
+    self._writes().append(row)
 
-# %% ../nbs/10_persist.ipynb #33d553e0
+# %% ../nbs/10_persist.ipynb #2f3aa02e
+_BATCH, _POLL = 500, 0.05  # most calls written in one transaction; seconds between looks at the queue
+
+@patch
+def _writes(self:CallLog)->collections.deque:
+    "This process's queue of writes, and the thread that writes them (started on first use, and again in a forked child)"
+    with self._lock:
+        if self._qpid != os.getpid():
+            self._jobs, self._wake, self._qpid = collections.deque(), threading.Event(), os.getpid()
+            threading.Thread(target=self._write_loop, args=(self._jobs, self._wake), daemon=True, name=f"claudette log {self.path.name}").start()
+            atexit.register(self.flush, 30)
+        return self._jobs
+
+@patch
+def _fail(self:CallLog, e:Exception, n:int=1):
+    "Report that `n` writes failed with `e`"
+    msg = f"call log {self.path.name}: {n} write(s) failed ({type(e).__name__}: {e})"
+    self.failures[:] = self.failures[-99:] + [msg]
+    warnings.warn(msg)
+
+@patch
+def _write_loop(self:CallLog, jobs:collections.deque, wake:threading.Event):
+    "The writer thread: every `_POLL` seconds (or when flushed), write what is queued (a wake-up per call would cost the caller)"
+    while True:
+        wake.wait(_POLL); wake.clear()
+        while jobs:
+            batch = [jobs.popleft() for _ in range(min(len(jobs), _BATCH))]
+            items = []
+            for j in batch:
+                if isinstance(j, threading.Event): continue
+                try: items.append(j())
+                except Exception as e: self._fail(e)
+            if items:
+                try: self._retry(lambda: self._commit(items))
+                except Exception as e: self._memo.clear(); self._fail(e, len(items))
+            for j in batch:
+                if isinstance(j, threading.Event): j.set()
+
+@patch
+def flush(self:CallLog, timeout:float|None=None)->bool:
+    "Wait until every call this process queued so far is written (False if `timeout` seconds pass first)"
+    if self._qpid != os.getpid(): return True
+    done = threading.Event()
+    self._jobs.append(done); self._wake.set()
+    return done.wait(timeout)
+
+# %% ../nbs/10_persist.ipynb #82ed44e1
 _COLS = ("id, time, duration, chat_id, turn, model, stop_reason, input_tokens, output_tokens, cache_write_tokens,"
          " cache_read_tokens, cost, error, prompt, reply")
 
 @patch
 def _rows(self:CallLog, sql:str, args=())->list:
+    self.flush()
     try: cur = self._conn().execute(sql, args)
     except sqlite3.DatabaseError as e:
         if _busy(e): raise
@@ -464,6 +527,21 @@ def _rows(self:CallLog, sql:str, args=())->list:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 _ORDERS = {"time": "time, id", "cost": "cost DESC, id", "turn": "chat_id, turn, id"}
+
+@patch
+def _index(self:CallLog):
+    "Add the calls written since the last search to the full-text index (done here, not at each call, to keep writes short)"
+    self.flush()
+    c = self._conn()
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        upto = c.execute("SELECT upto FROM fts_indexed").fetchone()[0]
+        c.execute("INSERT INTO calls_fts(rowid, prompt, reply) SELECT id, prompt, reply FROM calls WHERE id > ?", (upto,))
+        c.execute("UPDATE fts_indexed SET upto = (SELECT coalesce(max(id), 0) FROM calls)")
+        c.execute("COMMIT")
+    except BaseException:
+        if c.in_transaction: c.execute("ROLLBACK")
+        raise
 
 @patch
 def calls(self:CallLog,
@@ -495,6 +573,7 @@ def search(self:CallLog,
            raw:bool=False # `text` is an FTS5 query (`"exact phrase"`, `OR`, `NOT`, `prefix*`)
           )->list:
     "Calls whose prompt or reply contain `text`, best matches first"
+    self._retry(self._index)
     q = text if raw else " ".join('"' + w.replace('"', '""') + '"' for w in text.split())
     if not q: return []
     sql = (f"SELECT {', '.join('calls.'+c.strip() for c in _COLS.split(','))} FROM calls_fts JOIN calls ON calls.id = calls_fts.rowid"
@@ -507,7 +586,7 @@ def chats(self:CallLog)->list:
     return self._rows("SELECT chat_id, count(*) AS calls, min(time) AS first, max(time) AS last, sum(cost) AS cost"
                       " FROM calls WHERE chat_id IS NOT NULL GROUP BY chat_id ORDER BY min(time)")
 
-# %% ../nbs/10_persist.ipynb #193d76ed
+# %% ../nbs/10_persist.ipynb #42cda668
 @patch
 def _row(self:CallLog, call_id:int, cols:str)->dict:
     rows = self._rows(f"SELECT {cols} FROM calls WHERE id = ?", (call_id,))
@@ -515,9 +594,9 @@ def _row(self:CallLog, call_id:int, cols:str)->dict:
     return rows[0]
 
 @patch
-def blobs(self:CallLog, hashes:list)->list:
-    "The JSON values (messages, settings) stored under `hashes`, in order"
-    found = {}
+def blobs(self:CallLog, hashes:bytes)->list:
+    "The JSON values (messages, settings) stored under `hashes` (16 bytes each, as in the `calls` table), in order"
+    hashes, found = [hashes[i:i+_DIGEST] for i in range(0, len(hashes or b""), _DIGEST)], {}
     for i in range(0, len(hashes), 500):
         part = sorted(set(hashes[i:i+500]))
         sql = f"SELECT hash, json FROM blobs WHERE hash IN ({','.join('?'*len(part))})"
@@ -529,7 +608,7 @@ def blobs(self:CallLog, hashes:list)->list:
 def request_body(self:CallLog, call_id:int)->dict:
     "The whole request body of call `call_id`: its parameters and the messages, as sent"
     r = self._row(call_id, "params, messages")
-    return json.loads(r["params"]) | {"messages": self.blobs(json.loads(r["messages"]))}
+    return json.loads(r["params"]) | {"messages": self.blobs(r["messages"])}
 
 @patch
 def response(self:CallLog, call_id:int)->Message|None:
@@ -537,14 +616,14 @@ def response(self:CallLog, call_id:int)->Message|None:
     r = self._row(call_id, "response")["response"]
     return None if r is None else Message.construct(**json.loads(r))
 
-# %% ../nbs/10_persist.ipynb #c6daa3f3
+# %% ../nbs/10_persist.ipynb #6b3c6461
 LOG_ENV = "CLAUDETTE_LOG"  # the environment variable naming the call log of clients made without `log=`
 _logs, _logs_lock = {}, threading.Lock()
 
 def call_log(log=None # A `CallLog`, a path, or None for the one `CLAUDETTE_LOG` names
             )->CallLog|None:
     "The `CallLog` for `log` (one per file in a process), or None when there is none"
-    if isinstance(log, CallLog): return log
+    if isinstance(log, CallLog) or hasattr(log, "record"): return log  # a log already
     if log is None: log = os.environ.get(LOG_ENV) or None
     if log is None: return None
     if not isinstance(log, (str, os.PathLike)): raise TypeError(f"log must be True, False, a path or a CallLog, not {type(log).__name__}")
@@ -553,9 +632,7 @@ def call_log(log=None # A `CallLog`, a path, or None for the one `CLAUDETTE_LOG`
         if p not in _logs: _logs[p] = CallLog(p)
         return _logs[p]
 
-# %% ../nbs/10_persist.ipynb #0ec3f0a5
-_PENDING_MAX = 10_000  # calls between their request and their reply, or their reply and their tool results
-
+# %% ../nbs/10_persist.ipynb #44cc7686
 @patch
 def request(self:CallLog, call):
     "Client hook: note when `call` leaves, and which turn of which chat it is"
@@ -576,10 +653,8 @@ def error(self:CallLog, call, e):
 def _log_call(self:CallLog, call, r, e):
     t0, p0, turn = self._pending.pop(id(call), (time.time(), time.perf_counter(), None))
     chat = call.chat
-    try:
-        row = self.record(call.msgs, call.kw, t0, time.perf_counter() - p0, reply=r, error=e, chat_id=chat.id if chat is not None else None,
-                          turn=turn, history=call.history, settings=chat.settings() if chat is not None else None)
-    except Exception as ex: return warnings.warn(f"call log {self.path.name}: a call was not logged ({type(ex).__name__}: {ex})", stacklevel=2)
+    row = self.record(call.msgs, call.kw, t0, time.perf_counter() - p0, reply=r, error=e, chat_id=chat.id if chat is not None else None,
+                      turn=turn, history=call.history, settings=chat.settings() if chat is not None else None)
     if e is None and getattr(r, "stop_reason", None) == "tool_use": self._tool_rows[id(call)] = row
 
 @patch
@@ -587,10 +662,9 @@ def tool_results(self:CallLog, call, results:dict):
     "Client hook: note the tool results the chat made from `call`'s reply"
     if (row := self._tool_rows.pop(id(call), None)) is None: return
     if len(self._tool_rows) > _PENDING_MAX: self._tool_rows.clear()
-    try: self.add_results(row, results)
-    except Exception as ex: warnings.warn(f"call log {self.path.name}: tool results were not logged ({type(ex).__name__}: {ex})", stacklevel=2)
+    self.add_results(row, results)
 
-# %% ../nbs/10_persist.ipynb #c7c28289
+# %% ../nbs/10_persist.ipynb #f6ea7bc6
 @patch(cls_method=True)
 def from_log(cls:Chat,
              chat_id:str, # The `Chat.id` of the conversation
@@ -611,10 +685,10 @@ def from_log(cls:Chat,
         except BadReply: continue      # a reply the chat refused: its turn did not happen
         break
     else: raise KeyError(f"no answered call of chat {chat_id!r} in {db.path.name}")
-    hist = db.blobs(json.loads(last["history"] or last["messages"]))
+    hist = db.blobs(last["history"] or last["messages"])
     if hist and hist[-1]["role"] == "assistant":  # a resumed pause_turn: the reply continues the paused message
         reply_msg = {"role": "assistant", "content": hist.pop()["content"] + reply_msg["content"]}
-    added = [reply_msg] + (db.blobs([last["results"]]) if last["results"] else [])
-    state = db.blobs([last["settings"]])[0] | {"id": chat_id, "paused": r.stop_reason == "pause_turn", "last": len(added),
+    added = [reply_msg] + db.blobs(last["results"])
+    state = db.blobs(last["settings"])[0] | {"id": chat_id, "paused": r.stop_reason == "pause_turn", "last": len(added),
         "history": hist + added, "spending": [{"model": x["model"], "usage": json.loads(x["usage"])} for x in rows if x["usage"]]}
     return cls.from_state(state, tools=tools, cli=cli, ns=ns, **kw)

@@ -15,9 +15,9 @@ __all__ = ['MEDIA_TOKENS', 'ERROR_TYPES', 'TOOL_NAME_PATTERN', 'REQUEST_RULES', 
            'thinking_budget', 'thinking_not_forced', 'prefill_supported', 'forced_tool_supported', 'thinking_supported',
            'effort_supported', 'structured_supported', 'prompt_fits', 'check_request', 'sse_events', 'sse_text',
            'Request', 'LocalClaude', 'Route', 'route', 'BatchPlan', 'LocalBatch', 'LocalBatches', 'RateLimit',
-           'point_env', 'restore_env', 'local_env', 'is_offline', 'offline_session', 'end_offline_session',
-           'shared_dir', 'corpus_entries', 'Match', 'Script', 'scrub', 'load_cassette', 'save_cassette',
-           'first_difference']
+           'mcp_tool_use_block', 'mcp_tool_result_block', 'mcp_tool_listing_block', 'mcp_servers_valid', 'point_env',
+           'restore_env', 'local_env', 'is_offline', 'offline_session', 'end_offline_session', 'shared_dir',
+           'corpus_entries', 'Match', 'Script', 'scrub', 'load_cassette', 'save_cassette', 'first_difference']
 
 # %% ../nbs/01_testing.ipynb #fd7c045b
 import json, os, re, socket, threading, time, uuid, base64, math
@@ -300,7 +300,7 @@ def text_blocks_non_empty(c:RequestCheck):
             if isinstance(b, dict) and b.get("type") == "text" and not b.get("text"):
                 return f"messages.{i}.content.{j}.text: text content blocks must be non-empty"
 
-# %% ../nbs/01_testing.ipynb #584f89da
+# %% ../nbs/01_testing.ipynb #6545810c
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 
 def tool_names_valid(c:RequestCheck):
@@ -311,7 +311,7 @@ def tool_names_valid(c:RequestCheck):
 
 def tool_names_unique(c:RequestCheck):
     "No two tools share a name"
-    names = [t.get("name") for t in c.req.get("tools") or []]
+    names = [t["name"] for t in c.req.get("tools") or [] if "name" in t]  # an `mcp_toolset` has none
     if len(set(names)) < len(names): return "tools: Tool names must be unique."
 
 def tool_uses_answered(c:RequestCheck):
@@ -986,6 +986,53 @@ def _rate_limited(srv, h, req, m):
     try:
         if (out := srv._messages(h, req)) is not None: srv.respond(h, out)
     finally: del h.end_headers
+
+# %% ../nbs/01_testing.ipynb #a604cdbf
+def mcp_tool_use_block(name:str, # Tool name on the MCP server
+                       input:dict|None=None, # Arguments Claude passes
+                       server_name:str="mcp", # The `name` of the server in `mcp_servers`
+                       id:str|None=None # Tool-use id; a fresh `mcptoolu_` id if not given
+                      )->dict:
+    "An `mcp_tool_use` content block: Claude calls a tool of an MCP server the API connects to"
+    return {"type": "mcp_tool_use", "id": id or _id("mcptoolu"), "name": name, "server_name": server_name, "input": input or {}}
+
+def mcp_tool_result_block(tool_use_id:str, # Id of the `mcp_tool_use` block answered
+                          content:str|list="", # The server's answer: text, or a list of text blocks
+                          is_error:bool=False # Did the tool fail?
+                         )->dict:
+    "An `mcp_tool_result` content block: what the MCP server answered"
+    return {"type": "mcp_tool_result", "tool_use_id": tool_use_id, "is_error": is_error,
+            "content": [text_block(content)] if isinstance(content, str) else content}
+
+def mcp_tool_listing_block(server_name:str, # The `name` of the server in `mcp_servers`
+                           tools:list # `{name, description, input_schema}` dicts
+                          )->dict:
+    "An `mcp_tool_listing` content block: the tools the API fetched from an MCP server"
+    return {"type": "mcp_tool_listing", "mcp_server_name": server_name, "tools": tools}
+
+# %% ../nbs/01_testing.ipynb #c8b6a1f5
+def mcp_servers_valid(c:RequestCheck):
+    "`mcp_servers` come with a beta header, have unique names and https URLs; each is used by exactly one `mcp_toolset`"
+    servers, tools = c.req.get("mcp_servers"), c.req.get("tools") or []
+    sets = [(i, t.get("mcp_server_name")) for i, t in enumerate(tools) if t.get("type") == "mcp_toolset"]
+    if servers is None:
+        return f"tools.{sets[0][0]}.mcp_toolset: requires `mcp_servers`" if sets else None
+    if not isinstance(servers, list): return "mcp_servers: Input should be a valid list"
+    names = []
+    for i, s in enumerate(servers):
+        for k in ("type", "name", "url"):
+            if not s.get(k): return f"mcp_servers.{i}.{k}: Field required"
+        if s["type"] != "url": return f"mcp_servers.{i}.type: Input should be 'url'"
+        if not str(s["url"]).startswith("https://"): return f"mcp_servers.{i}.url: MCP server URLs must start with https://"
+        if s["name"] in names: return f"mcp_servers: MCP server names must be unique; '{s['name']}' is used twice"
+        names.append(s["name"])
+    for i, n in sets:
+        if n not in names: return f"tools.{i}.mcp_toolset.mcp_server_name: '{n}' is not a server in mcp_servers"
+    for n in names:
+        if (k := sum(s == n for _, s in sets)) != 1:
+            return f"mcp_servers: MCP server '{n}' must be used by exactly one mcp_toolset in tools, not {k}"
+
+REQUEST_RULES.append(mcp_servers_valid)
 
 # %% ../nbs/01_testing.ipynb #33351bb6
 _ENV = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")

@@ -253,6 +253,8 @@ def _is_async(fn)->bool:
 def _mk_tool(schema:dict, fn=None)->_Tool:
     "A `_Tool` from its `schema` and optional handler `fn`, with the handler's signature read once"
     name = schema.get('name') if isinstance(schema, dict) else None
+    if name is None and fn is None and isinstance(schema, dict) and schema.get('type') == 'mcp_toolset':  # run by the API's MCP connector
+        return _Tool(f"mcp_toolset:{schema.get('mcp_server_name')}", schema)
     if not isinstance(name, str) or not re.fullmatch(r'[A-Za-z0-9_-]{1,128}', name):
         raise ValueError(f"Invalid tool name {name!r}: use 1-128 letters, digits, '_' or '-' (name lambdas with `get_schema(f, name=...)`)")
     if fn is None: return _Tool(name, schema)
