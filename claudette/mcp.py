@@ -67,11 +67,11 @@ def mcp_block(c:dict # one MCP content item (wire JSON)
     if rmt == 'application/pdf': return _b64('document', rmt, r['blob']) | {'title':uri}
     return _left_out(f"resource {uri}", rmt, r.get('blob'))
 
-# %% ../nbs/12_mcp.ipynb #79113338
+# %% ../nbs/12_mcp.ipynb #cc9fb8cb
 def mcp_result(res:dict # an MCP `CallToolResult` (wire JSON)
               )->str|list: # the content of a tool_result
     "The tool_result content of MCP tool result `res`; raises `ToolError` when the server says the call failed"
-    blocks = [mcp_block(c) for c in res.get('content') or []]
+    blocks = [b for b in map(mcp_block, res.get('content') or []) if b['type'] != 'text' or b['text']]  # the API refuses empty text blocks
     if not blocks and res.get('structuredContent') is not None:
         blocks = [{'type':'text', 'text':json.dumps(res['structuredContent'], ensure_ascii=False)}]
     if res.get('isError'): raise ToolError('\n'.join(b['text'] for b in blocks if b['type'] == 'text') or "The MCP tool failed")
