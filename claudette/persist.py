@@ -328,7 +328,7 @@ class CallLog:
         self._conn()  # open now: a bad file fails here, not at the first call
     def __repr__(self): return f"CallLog({self.path.name!r})"
 
-# %% ../nbs/10_persist.ipynb #a8c65496
+# %% ../nbs/10_persist.ipynb #30c88c4c
 @patch
 def _conn(self:CallLog)->sqlite3.Connection:
     "This thread's connection (new ones in a child process after `fork`)"
@@ -355,6 +355,7 @@ def _connect(self:CallLog)->sqlite3.Connection:
         if c is not None: c.close()
         raise
 
+# %% ../nbs/10_persist.ipynb #b5d00caf
 def _busy(e:Exception)->bool: return isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e))
 
 @patch
@@ -416,7 +417,7 @@ def _blob(self:CallLog, key, value, blobs:list)->bytes:
     blobs.append((d := _digest(s), s)); self._remember(key, (value, d))
     return d
 
-# %% ../nbs/10_persist.ipynb #3581fdd3
+# %% ../nbs/10_persist.ipynb #6d4178f7
 _INSERT = ("INSERT INTO calls(time, duration, chat_id, turn, model, params, messages, history, response, stop_reason, input_tokens,"
            " output_tokens, cache_write_tokens, cache_read_tokens, usage, cost, error, prompt, reply, settings)"
            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -440,6 +441,7 @@ def record(self:CallLog,
     self._writes().append(lambda: self._call_row(token, msgs, kw, started, duration, reply, error, chat_id, turn, history, settings))
     return token
 
+# %% ../nbs/10_persist.ipynb #3f33b90c
 @patch
 def _call_row(self:CallLog, token, msgs, kw, started, duration, reply, error, chat_id, turn, history, settings)->tuple:
     "The `(token, blobs, sql, args)` that write a call (run by the writer thread)"
@@ -512,7 +514,7 @@ def flush(self:CallLog, timeout:float|None=None)->bool:
     self._jobs.append(done); self._wake.set()
     return done.wait(timeout)
 
-# %% ../nbs/10_persist.ipynb #82ed44e1
+# %% ../nbs/10_persist.ipynb #fae9b0f7
 _COLS = ("id, time, duration, chat_id, turn, model, stop_reason, input_tokens, output_tokens, cache_write_tokens,"
          " cache_read_tokens, cost, error, prompt, reply")
 
@@ -527,21 +529,6 @@ def _rows(self:CallLog, sql:str, args=())->list:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 _ORDERS = {"time": "time, id", "cost": "cost DESC, id", "turn": "chat_id, turn, id"}
-
-@patch
-def _index(self:CallLog):
-    "Add the calls written since the last search to the full-text index (done here, not at each call, to keep writes short)"
-    self.flush()
-    c = self._conn()
-    c.execute("BEGIN IMMEDIATE")
-    try:
-        upto = c.execute("SELECT upto FROM fts_indexed").fetchone()[0]
-        c.execute("INSERT INTO calls_fts(rowid, prompt, reply) SELECT id, prompt, reply FROM calls WHERE id > ?", (upto,))
-        c.execute("UPDATE fts_indexed SET upto = (SELECT coalesce(max(id), 0) FROM calls)")
-        c.execute("COMMIT")
-    except BaseException:
-        if c.in_transaction: c.execute("ROLLBACK")
-        raise
 
 @patch
 def calls(self:CallLog,
@@ -564,6 +551,22 @@ def calls(self:CallLog,
     if errors is not None: where.append("error IS NOT NULL" if errors else "error IS NULL")
     sql = f"SELECT {_COLS} FROM calls" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {_ORDERS[order]}"
     return self._rows(sql + (" LIMIT ?" if limit else ""), args + ([limit] if limit else []))
+
+# %% ../nbs/10_persist.ipynb #4e53a453
+@patch
+def _index(self:CallLog):
+    "Add the calls written since the last search to the full-text index (done here, not at each call, to keep writes short)"
+    self.flush()
+    c = self._conn()
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        upto = c.execute("SELECT upto FROM fts_indexed").fetchone()[0]
+        c.execute("INSERT INTO calls_fts(rowid, prompt, reply) SELECT id, prompt, reply FROM calls WHERE id > ?", (upto,))
+        c.execute("UPDATE fts_indexed SET upto = (SELECT coalesce(max(id), 0) FROM calls)")
+        c.execute("COMMIT")
+    except BaseException:
+        if c.in_transaction: c.execute("ROLLBACK")
+        raise
 
 @patch
 def search(self:CallLog,

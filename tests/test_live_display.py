@@ -7,7 +7,7 @@ output. Replies carry hostile HTML and Markdown. The executed notebook is then r
 opened in Debian's headless `chromium` through its `chromedriver` (no browser is downloaded): no script from a reply
 may run, and no raw Python repr may show. A screenshot goes to `_screenshots/` (git-ignored).
 """
-import os, shutil, tempfile
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,11 +15,8 @@ import pytest
 
 nbformat = pytest.importorskip('nbformat')
 nbclient = pytest.importorskip('nbclient')
+from test_site import SHOTS, browser  # noqa: F401 (a fixture): the one Chromium set-up of the browser tests
 root = Path(__file__).resolve().parent.parent
-CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--window-size=1200,1600']
-SHOTS = root/'_screenshots'
 # Each payload marks the page if it runs: the test looks for the marks in the browser
 HOSTILE = ('Hello <img src=x onerror="document.body.dataset.pwnedImg=1"> <script>document.body.dataset.pwnedScript=1</script> '
            '<details><summary>hidden</summary> [click](javascript:document.body.dataset.pwnedLink=1) costs $5 and $10 `a$b`')
@@ -103,22 +100,6 @@ def test_hostile_replies_are_text(executed):
     final = live_messages(executed[1], 'sync turn')[-1][2]
     for bad in ('<img src=x', '<script', '<details><summary>hidden', 'href="javascript'): assert bad not in final, bad
     assert '&lt;img src=x onerror=' in final and 'costs $5 and $10' in final and '<code>a$b</code>' in final
-
-@pytest.fixture(scope='module')
-def browser():
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        if os.environ.get('CI') == 'true': pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} is missing: .ci/run installs them")
-        pytest.skip(f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix='live-test-profile-')
-    for f in FLAGS + [f'--user-data-dir={profile}']: opts.add_argument(f)
-    driver = webdriver.Chrome(options=opts, service=Service(CHROMEDRIVER))
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 def test_in_a_browser(executed, browser, tmp_path):
     from nbconvert import HTMLExporter
