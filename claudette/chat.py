@@ -57,14 +57,17 @@ class Chat:
         self.spent, self.last, self.partial, self._turn_lock = Spending(), [], None, threading.Lock()
         self.context, self.budget, self.dropped, self._sizes = context or Refuse(), budget, [], {}
 
-    @property
-    def tools(self)->list:
-        "The chat's tools (assign a new list to change them)"
-        return self._tools
-    @tools.setter
-    def tools(self, tools):
-        self._tools = [tools] if callable(tools) or isinstance(tools, dict) else list(tools or [])  # one tool, as 0.3 took it, or a list
-        self.box = Toolbox(self._tools, handlers=self._ns)
+# %% ../nbs/05_chat.ipynb #ef2d3344
+def _get_tools(self:Chat)->list:
+    "The chat's tools (assign a new list to change them)"
+    return self._tools
+
+def _set_tools(self:Chat, tools):
+    "Replace the chat's tools: one tool, or a list of them"
+    self._tools = [tools] if callable(tools) or isinstance(tools, dict) else list(tools or [])  # one tool, as 0.3 took it, or a list
+    self.box = Toolbox(self._tools, handlers=self._ns)
+
+Chat.tools = property(_get_tools, _set_tools, doc=_get_tools.__doc__)
 
 # %% ../nbs/05_chat.ipynb #b6f03951
 @patch(as_prop=True)
@@ -208,7 +211,7 @@ def fit_results(results:list, # `tool_result` blocks
         except ValueError as e: return _failed_result(i, f"The tool's result could not be sent: {e}")
     return {"role": "user", "content": [fit(i) for i in ids]}
 
-# %% ../nbs/05_chat.ipynb #52a259cb
+# %% ../nbs/05_chat.ipynb #a6339324
 @patch
 def _turn_steps(self:Chat, pr, view=None, **kw):
     "Steps of one turn: plan the request (checked against the chat's budget), send it, run the tools Claude calls, commit"
@@ -216,6 +219,7 @@ def _turn_steps(self:Chat, pr, view=None, **kw):
     if why := self._over_budget(plan.call): raise BudgetExceeded(why)
     return (yield from self._send_steps(plan, view))
 
+# %% ../nbs/05_chat.ipynb #b06b7ed4
 @dataclasses.dataclass
 class TurnPlan:
     "The next request of a chat, ready to send"
@@ -234,6 +238,7 @@ def _plan_steps(self:Chat, pr, temp=None, maxtok=4096, maxthinktok=0, prefill=''
     call.chat, call.history = self, msgs  # for the call log
     return TurnPlan(msgs, call, runnable, dropped)
 
+# %% ../nbs/05_chat.ipynb #490f663d
 @patch
 def _send_steps(self:Chat, plan:TurnPlan, view=None):
     "Steps that send a planned request, run the tools Claude calls, then commit; streamed to `view` if given"
@@ -265,7 +270,7 @@ def _guarded(self:Chat, steps):
     try: return (yield from steps)
     finally: self._turn_lock.release()
 
-# %% ../nbs/05_chat.ipynb #a6339324
+# %% ../nbs/05_chat.ipynb #f9b53774
 @patch
 def _msg_tokens(self:Chat, m)->int:
     "`approx_tokens(m)`, remembered for the messages of the history"
@@ -284,6 +289,7 @@ def _exact_tokens(self:Chat, call):
     except AnthropicError: return None
     return r.input_tokens
 
+# %% ../nbs/05_chat.ipynb #02eb6ba0
 @patch
 def _fit_steps(self:Chat, msgs:Prepared, mk):
     "Steps that fit `msgs` to the context window by the chat's policy: the messages kept, their `Call` (from `mk`), the dropped"
@@ -302,6 +308,7 @@ def _fit_steps(self:Chat, msgs:Prepared, mk):
     kept = prepare(msgs[:head] + msgs[start:])
     return kept, mk(kept), msgs[head:start]
 
+# %% ../nbs/05_chat.ipynb #13540c62
 @patch
 def _over_budget(self:Chat, call, budgets=())->str|None:
     "Why sending `call` could cross the chat's budget, or one of `budgets` ((budget, dollars, tokens) spent before), or None"
