@@ -34,4 +34,4 @@ class AsyncLoopRun(AsyncSteps):
 class AsyncChat(Chat):
     "An async conversation with Claude that keeps its history and runs its tools"
     _client_cls, tool_runner, loop_cls = AsyncClient, staticmethod(arun_tools), AsyncLoopRun
-    __call__ = async_twin(Chat.__call__)
+    __call__, count_tokens = async_twin(Chat.__call__), async_twin(Chat.count_tokens)

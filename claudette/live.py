@@ -51,7 +51,7 @@ class LiveView:
         self.show, self.update = show or self._display, update or self._update
         self.interval = live_settings.interval if interval is None else interval
         self.done, self.texts, self.blocks, self.spent = [], [], {}, Spending()
-        self.handle, self.started, self.last, self.replies, self.updates = None, False, 0.0, 0, 0
+        self.handle, self.started, self.last, self.took, self.replies, self.updates = None, False, 0.0, 0.0, 0, 0
 
     def request(self, call):
         "A request is sent: a new reply begins"
@@ -117,12 +117,13 @@ def render(self:LiveView, final:bool=False)->tuple[str, str]:
 def refresh(self:LiveView, force:bool=False, final:bool=False):
     "Redraw the output, unless the last redraw was less than `interval` ago (and it is not `force`d)"
     now = time.monotonic()
-    if not force and now - self.last < self.interval: return
+    if not force and now - self.last < max(self.interval, 3 * self.took): return  # a slow redraw waits longer
     self.last = now
     if not self.started: self.handle, self.started = self.show(*self.render(final)), True
     else:
         self.update(*self.render(final))
         self.updates += 1
+    self.took = time.monotonic() - now
 
 @patch
 def finish(self:LiveView):

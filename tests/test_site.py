@@ -23,7 +23,7 @@ RAW_REPR = re.compile(r"^\s*(\w*Message\(|\{'type': 'message'|\{'id': 'msg_|<\w+
 
 def page_name(nb:Path)->str:
     "The page nbdev names notebook `nb`: its name without the number prefix (`00_models.ipynb` is `models.html`)"
-    return re.sub(r'^\d+_', '', nb.stem) + '.html'
+    return re.sub(r'^\d+[a-z]?_', '', nb.stem) + '.html'  # nbdev drops a leading number, with its letter (04a_)
 
 def chapters()->list:
     "Every chapter's page, in the order of the notebooks: the sidebar's order"
