@@ -39,15 +39,18 @@ has_streaming_models = has_system_prompt_models = set(all_models)
 has_temperature_models = set()  # the API removed `temperature`
 empty = inspect.Parameter.empty
 
-def can_stream(m:str)->bool:
+def can_stream(m:str, # A model id
+               )->bool:
     "Whether model `m` can stream: every model can"
     return True
 
-def can_set_system_prompt(m:str)->bool:
+def can_set_system_prompt(m:str, # A model id
+                          )->bool:
     "Whether model `m` takes a system prompt: every model does"
     return True
 
-def can_use_extended_thinking(m:str)->bool:
+def can_use_extended_thinking(m:str, # A model id
+                              )->bool:
     "Whether model `m` can think (as `can_think`, for any id)"
     return can_think(m)
 
@@ -125,7 +128,9 @@ def mk_funcres(fc, # a tool_use block (SDK object or dict)
     _retired('mk_funcres(fc, ns)', 'run_tools([fc], box)')
     return run_tools([fc], ns_toolbox(None, ns, 'mk_funcres'))[0]
 
-async def mk_funcres_async(fc, ns)->dict:
+async def mk_funcres_async(fc, # A tool_use block (or its dict) to run
+                           ns, # The tools: a Toolbox, a list of functions, or a namespace dict
+                          )->dict:
     "Async `mk_funcres`"
     _retired('mk_funcres_async(fc, ns)', 'arun_tools([fc], box)')
     return (await arun_tools([fc], ns_toolbox(None, ns, 'mk_funcres_async')))[0]
@@ -147,7 +152,8 @@ def limit_ns(ns=None, # the tools, by name: a dict of name -> function, or a lis
     names = _choice_names(ns_toolbox(specs, None, 'limit_ns').names if specs is not None else box.names, choice)
     return {n: box.get(n) for n in names if n in box}
 
-def tool(func):
+def tool(func, # A function whose class-typed parameters take dicts from Claude
+        ):
     "`func`, converting dict arguments to its annotated classes when called (0.3's `tool`; no longer needed)"
     _retired('tool(func)', 'func itself: tools get their arguments converted by the dispatcher')
     sig, box = inspect.signature(func), Toolbox([(get_schema(func), func)])

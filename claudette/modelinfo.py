@@ -222,12 +222,14 @@ def resolve(model:str, # any model id: API, Bedrock, Vertex, dated, or unknown
     how = f'newest {line} up to version {".".join(map(str, ver))}' if older and ver else f'newest {line}'
     return replace(s, exact=False, note=f'{model}: unknown model; using {s.id} ({how})')
 
-def lookup(model:str)->ModelSpec:
+def lookup(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+           )->ModelSpec:
     "The spec for `model`, like `resolve`, but the table's own entry (not a copy) for a known id: fast, and only to be read"
     s = model_specs.get(model) if isinstance(model, str) else None
     return s if s is not None else resolve(model)
 
-def in_family(model:str)->bool:
+def in_family(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+              )->bool:
     "Whether `model` is in the table or names a Claude family, so that a family's rules apply to it (not a proxy's alias)"
     return isinstance(model, str) and (model in model_specs or lookup(model).exact or _family(_normalise(model)) is not None)
 
@@ -250,51 +252,63 @@ def models_markdown(ids:list|None=None, # model ids; `models` by default
     return '\n'.join(rows)
 
 # %% ../nbs/00_models.ipynb #3aad58cf
-def thinking_types(model:str)->tuple:
+def thinking_types(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+                   )->tuple:
     "The `thinking.type` values `model` accepts"
     return resolve(model).thinking
 
-def can_think(model:str)->bool:
+def can_think(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+              )->bool:
     "Whether `model` can think (adaptive or manual extended thinking)"
     return bool({'adaptive', 'enabled'} & set(thinking_types(model)))
 
-def effort_levels(model:str)->tuple:
+def effort_levels(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+                  )->tuple:
     "The `output_config.effort` values `model` accepts (empty if it has no effort setting)"
     return resolve(model).efforts
 
-def can_prefill(model:str)->bool:
+def can_prefill(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+                )->bool:
     "Whether `model` accepts a conversation ending with an assistant turn (rejected from the 4.6 generation on)"
     return resolve(model).prefill
 
-def can_force_tool(model:str)->bool:
+def can_force_tool(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+                   )->bool:
     "Whether `model` accepts `tool_choice` of type 'any' or 'tool'"
     return resolve(model).forced_tool_choice
 
-def has_vision(model:str)->bool:
+def has_vision(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+               )->bool:
     "Whether `model` accepts images"
     return resolve(model).vision
 
-def has_pdf(model:str)->bool:
+def has_pdf(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+            )->bool:
     "Whether `model` accepts PDF documents"
     return resolve(model).pdf
 
-def can_structured(model:str)->bool:
+def can_structured(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+                   )->bool:
     "Whether `model` supports native structured outputs (`output_config.format`)"
     return resolve(model).structured_outputs
 
-def context_window(model:str)->int:
+def context_window(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+                   )->int:
     "Context window of `model` in tokens"
     return resolve(model).context
 
-def max_output(model:str)->int:
+def max_output(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+               )->int:
     "Largest `max_tokens` `model` accepts"
     return resolve(model).max_out
 
-def can_set_temperature(model:str)->bool:
+def can_set_temperature(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+                        )->bool:
     "Always False: the current API and SDK removed `temperature`, `top_p` and `top_k` for every model"
     return False
 
-def is_deprecated(model:str)->bool:
+def is_deprecated(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
+                  )->bool:
     "Whether `model` is deprecated or already retired"
     return resolve(model).lifecycle in ('deprecated', 'retired')
 
