@@ -249,7 +249,8 @@ def check_db_file(path:Path):
     page = struct.unpack(">H", head[16:18])[0]
     page = 65536 if page == 1 else page
     changes, pages, valid_for = struct.unpack(">I", head[24:28])[0], struct.unpack(">I", head[28:32])[0], struct.unpack(">I", head[92:96])[0]
-    if changes == valid_for and path.stat().st_size < page * pages:
+    wal = path.with_name(path.name + "-wal")  # a checkpoint cut short leaves the file short, and SQLite completes it from the WAL
+    if changes == valid_for and path.stat().st_size < page * pages and not (wal.exists() and wal.stat().st_size):
         raise PersistError(f"{path.name}: truncated ({path.stat().st_size:,} bytes of {page*pages:,}): the log cannot be read")
 
 # %% ../nbs/10_persist.ipynb #e6ef6647
