@@ -656,12 +656,13 @@ class ContextEdits:
     applied: list = field(default_factory=list) # `applied_edits` of the reply
     compaction: dict|None = None # The `compaction` block the reply starts with
     pause: bool = False # Reply with the compaction alone (stop reason `compaction`)
+    compacted: int = 0 # Input tokens the compaction read
     def reply(self, msg:dict)->dict:
         "Reply `msg` as the API sends it after these edits"
         if not (self.applied or self.compaction): return msg
         msg = msg | {"context_management": {"applied_edits": self.applied}}
         if self.compaction is None: return msg
-        summary = {"type": "compaction", "input_tokens": prompt_tokens(self.body), "output_tokens": estimate_tokens(self.compaction)}
+        summary = {"type": "compaction", "input_tokens": self.compacted, "output_tokens": estimate_tokens(self.compaction)}
         u = msg.get("usage") or {}
         msg["usage"] = u | {"iterations": [summary, {"type": "message", "input_tokens": u.get("input_tokens", 0), "output_tokens": u.get("output_tokens", 0)}]}
         if self.pause: return msg | {"content": [self.compaction], "stop_reason": "compaction"}
@@ -671,7 +672,7 @@ def context_edits(body:dict)->ContextEdits:
     "Apply the request's `context_management` edits, as the API does before the model reads it"
     msgs = since_compaction(body.get("messages") or [])
     edits = (body.get("context_management") or {}).get("edits") or []
-    applied, compaction, pause = [], None, False
+    applied, compaction, pause, compacted = [], None, False, 0
     for e in edits:
         t, n = e.get("type"), prompt_tokens(body | {"messages": msgs})
         if n <= ((e.get("trigger") or {}).get("value") or EDIT_TRIGGERS.get(t, 0)): continue
@@ -685,8 +686,8 @@ def context_edits(body:dict)->ContextEdits:
             compaction = {"type": "compaction", "content": f"Summary of the {len(msgs)} messages before this point.",
                           "encrypted_content": base64.b64encode(os.urandom(16)).decode()}
             starts = [i for i, m in enumerate(msgs) if m.get("role") == "user" and not _has_block(m, "tool_result")]
-            pause, msgs = bool(e.get("pause_after_compaction")), since_compaction([{"role": "assistant", "content": [compaction]}]) + msgs[starts[-1] if starts else 0:]
-    return ContextEdits(body | {"messages": msgs} if msgs is not body.get("messages") else body, applied, compaction, pause)
+            compacted, pause, msgs = n, bool(e.get("pause_after_compaction")), since_compaction([{"role": "assistant", "content": [compaction]}]) + msgs[starts[-1] if starts else 0:]
+    return ContextEdits(body | {"messages": msgs} if msgs is not body.get("messages") else body, applied, compaction, pause, compacted)
 
 # %% ../nbs/01_testing.ipynb #1123b5d8
 @patch
