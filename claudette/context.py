@@ -72,7 +72,9 @@ def estimate_accuracy(entries)->dict:
     "How `request_tokens` compares with the true input tokens of recorded (request, usage) pairs"
     ratios = []
     for e in entries:
-        q, u = e.get("request"), (e.get("body") or {}).get("usage") if isinstance(e.get("body"), dict) else None
+        body = e.get("body")
+        if isinstance(body, str) and e.get("kind") == "json": body = json.loads(body)
+        q, u = e.get("request"), body.get("usage") if isinstance(body, dict) else None
         if not q or not u or not isinstance(q.get("messages"), list) or "elided" in json.dumps(q): continue
         s = json.dumps(q)
         if q.get("mcp_servers") or any(map(is_server_tool, q.get("tools") or [])) or '"file_id"' in s or '{"type": "url"' in s: continue
