@@ -277,6 +277,7 @@ def can_force_tool(model:str, # A model id: an API id, alias, snapshot, or Bedro
     "Whether `model` accepts `tool_choice` of type 'any' or 'tool'"
     return resolve(model).forced_tool_choice
 
+# %% ../nbs/00_models.ipynb #b4f56567
 def has_vision(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                )->bool:
     "Whether `model` accepts images"
