@@ -346,9 +346,13 @@ def cache_marks(m)->int:
 
 class Prepared(list):
     "Messages known to be API message dicts, e.g. a chat's history: sent without checking each one again"
-    def __init__(self, msgs=(), images:int=0, marked:tuple=()):
+    def __init__(self, msgs=(), # API message dicts
+                 images:int=0, # How many images they carry
+                 marked:tuple=(), # Indices of the messages with cache breakpoints
+                 sizes:list|None=None # Estimated input tokens of each message, where known (a chat keeps them to count only what is new)
+                ):
         super().__init__(msgs)
-        self.images, self.marked = images, tuple(marked)  # images carried; indices of messages with cache marks
+        self.images, self.marked, self.sizes = images, tuple(marked), sizes
 
 def prepare(msgs:list)->Prepared:
     "`msgs` (any form `mk_msgs` takes) as `Prepared` API messages"
