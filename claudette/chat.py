@@ -19,7 +19,8 @@ from .messages import HtmlMsg, box, contents_html, msg_html, tag
 from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from anthropic import AnthropicError
-from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_html
+from .core import BadReply, Client, Prepared, Spending, cache_marks, mk_tool_choice, prepare, usage_html
+from .steps import Emit, Steps
 from .context import CACHE_MARK_TOKENS, Budget, BudgetExceeded, Refuse, approx_tokens, request_tokens, room, too_long, with_params
 
 # %% ../nbs/05_chat.ipynb #2960b475
