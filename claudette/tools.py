@@ -323,16 +323,15 @@ def as_toolbox(tools # a `Toolbox`, or a list of tools (functions, schemas, `(sc
 # %% ../nbs/03_tools.ipynb #1eac37ab
 class _ArgError(Exception): pass
 
-def _short(v, n=60)->str:
-    "A short JSON-ish rendering of untrusted value `v` for an error message"
-    try: s = json.dumps(v, ensure_ascii=False)
-    except (TypeError, ValueError): s = repr(v)
-    return s if len(s) <= n else s[:n] + '…'
-
 def _clip(s, n=60)->str:
-    "`s` (an untrusted name) cut to `n` characters"
+    "`s` (an untrusted name or value) cut to `n` characters"
     s = str(s)
     return s if len(s) <= n else s[:n] + '…'
+
+def _short(v, n=60)->str:
+    "A short JSON-ish rendering of untrusted value `v` for an error message"
+    try: return _clip(json.dumps(v, ensure_ascii=False), n)
+    except (TypeError, ValueError): return _clip(repr(v), n)
 
 def _want(path, what, v): raise _ArgError(f"argument '{path}' must be {what}, got {_short(v)}")
 
@@ -755,7 +754,7 @@ async def arun_tools(blocks,          # the reply's content blocks (SDK objects 
     "Async `run_tools`: async tools gathered on the loop, sync tools on threads; results in call order"
     return await arun_steps(_tool_steps(blocks, box, before, after, max_chars, partial(_arun_jobs, max_workers=max_workers, limit=max_chars)))
 
-# %% ../nbs/03_tools.ipynb #d0f7e234
+# %% ../nbs/03_tools.ipynb #41614528
 def tool_results_msg(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                      box, # a `Toolbox`, or a list of tools
                      **kwargs # passed to `run_tools`: `before`, `after`, `max_workers`, `max_chars`
@@ -772,6 +771,7 @@ async def atool_results_msg(r, # a reply: an SDK `Message`, a message dict, or i
     if not tool_calls(r): return None
     return {'role':'user', 'content':await arun_tools(r, box, **kwargs)}
 
+# %% ../nbs/03_tools.ipynb #67031635
 def _assistant_msg(r)->dict:
     "Reply `r` as an assistant message dict, for the history"
     if isinstance(r, dict) and 'role' in r: return r
