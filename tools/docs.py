@@ -127,6 +127,9 @@ def docments_gaps()->list:
             except AttributeError: continue
             o = o.fget if isinstance(o, property) else getattr(o, 'func', o)
             if inspect.isclass(o) and issubclass(o, BaseException): continue
+            new = getattr(o, '__new__', None)
+            if inspect.isclass(o) and not inspect.isfunction(o.__init__) and not getattr(getattr(new, '__code__', None), 'co_filename', '<').startswith('<'):
+                o = new   # its parameters are on a `__new__` written in Python (`Cost`, a `float`), as `inspect.signature` finds them
             try: params = inspect.signature(o).parameters
             except (TypeError, ValueError): continue
             ds = docments(o, full=True)
