@@ -149,7 +149,7 @@ class Spending:
 @dataclass(slots=True)
 class Emit:
     "What steps hand to whoever iterates them (streamed text, an event, a message of the tool loop)"
-    item: object # What to hand out
+    item: object
 
 class StreamClosed(Exception):
     "Thrown into steps whose iterator was closed before their end"
@@ -160,9 +160,7 @@ def enter(cm): # A context manager, sync or async
     "Enter `cm`: its value, or an awaitable of it when `cm` is async"
     return cm.__aenter__() if hasattr(cm, "__aenter__") else cm.__enter__()
 
-def leave(cm, # A context manager entered with `enter`
-          e:BaseException|None=None # The exception leaving it, if any
-         ):
+def leave(cm, e:BaseException|None=None): # A context manager entered with `enter`; the exception leaving it, if any
     "Exit `cm` (an awaitable when it is async)"
     return (cm.__aexit__ if hasattr(cm, "__aexit__") else cm.__exit__)(type(e) if e else None, e, e.__traceback__ if e else None)
 
@@ -170,8 +168,7 @@ def next_or_done(it): # An iterator, sync or async
     "The next item of `it`, or `DONE` at its end (an awaitable when `it` is async)"
     return anext(it, DONE) if hasattr(it, "__anext__") else next(it, DONE)
 
-async def maybe_await(x # Any value, or an awaitable of one
-                     ):
+async def maybe_await(x):
     "`x`, awaited if it is awaitable"
     return (await x) if inspect.isawaitable(x) else x
 
@@ -211,8 +208,7 @@ class Steps(_Driver):
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-def run_steps(steps # A steps generator (what it emits is dropped)
-             ):
+def run_steps(steps):
     "Run `steps` to their end; their result"
     return Steps(lambda _: steps).drain()
 
@@ -240,8 +236,7 @@ class AsyncSteps(_Driver):
     async def __aenter__(self): return self
     async def __aexit__(self, *exc): await self.aclose()
 
-async def arun_steps(steps # A steps generator (what it emits is dropped); its I/O calls may return awaitables
-                    ):
+async def arun_steps(steps):
     "Run `steps` to their end, awaiting their I/O; their result"
     return await AsyncSteps(lambda _: steps).drain()
 
