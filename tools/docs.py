@@ -54,8 +54,18 @@ def escape_heading(o:dict):
     md = o.get('data', {}).get('text/markdown')
     if md: o['data']['text/markdown'] = [re.sub(r'^(#+ .*)$', lambda m: m[1].replace('_', r'\_'), l) for l in md]
 
+def exported_source(cls)->str:
+    "Source of dataclass `cls`; for one a notebook defines in `__main__`, whose source Python 3.11 cannot find, the exported class's"
+    import importlib, inspect
+    from claudette._modidx import d
+    if cls.__module__ != '__main__': return inspect.getsource(cls)
+    mod = next((m for m, syms in d['syms'].items() if f'{m}.{cls.__qualname__}' in syms), None)
+    return inspect.getsource(getattr(importlib.import_module(mod), cls.__qualname__)) if mod else ''
+
 def process(cfg)->Path:
     "nbdev's processing of the notebooks, as `nbdev-docs` runs it before Quarto: the folder of processed notebooks"
+    import fastcore.docments
+    fastcore.docments.get_dataclass_source = exported_source   # fastcore reads none in `__main__`: no field comments in the docs
     refresh_quarto_yml()    # nbs/nbdev.yml from pyproject.toml: the committed file is its output, so this changes nothing
     _build_modidx()
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path, file_glob=None, file_re=_def_file_re)
