@@ -372,9 +372,17 @@ def _fit_images(msgs:Prepared, spec, refuse)->Prepared:
 @patch
 def mk_call(self:Client,
             msgs:list|str, # A prompt, or the messages of the conversation (see `mk_msgs`)
-            sp:str|list='', temp:float|None=None, maxtok:int=4096, maxthinktok:int=0, prefill:str='', # As in `__call__`
-            stop:str|list|None=None, tools:list|None=None, tool_choice:str|bool|dict|None=None, effort:str|None=None, # As in `__call__`
-            events:bool=False, cb=None, # As in `__call__`
+            sp:str|list='', # The system prompt: a string, or a list of blocks
+            temp:float|None=None, # Ignored, with a warning: the current API has no temperature
+            maxtok:int=4096, # The most output tokens (raised to fit a thinking budget)
+            maxthinktok:int=0, # A thinking budget, or adaptive thinking at a matching effort where the model takes no budget; 0: none
+            prefill:str='', # Text the answer must start with, where the model accepts a prefill
+            stop:str|list|None=None, # One stop sequence, or several
+            tools:list|None=None, # Functions, tool dicts, server-tool configs, or a `Toolbox`
+            tool_choice:str|bool|dict|None=None, # A tool name, True for any tool, or an API dict such as {"type": "none"}
+            effort:str|None=None, # `output_config.effort`, checked against the model's levels
+            events:bool=False, # A stream of the call yields the SDK's typed events rather than text
+            cb=None, # Called with the final `Message` (awaited, if async)
             **kwargs # Passed to `messages.create` unchanged
            )->Call:
     "The `Call` that `__call__` sends: checked against the model's rules, with cache breakpoints placed"
