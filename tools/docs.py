@@ -59,6 +59,11 @@ def escape_heading(o:dict):
     md = o.get('data', {}).get('text/markdown')
     if md: o['data']['text/markdown'] = [re.sub(r'^(#+ .*)$', lambda m: m[1].replace('_', r'\_'), l) for l in md]
 
+def unqualify_main(o:dict):
+    "Drop `__main__.` from show_doc output `o`: nbdev runs a chapter's cells in `__main__`, so its own types read `__main__.Turn`"
+    for k, v in o.get('data', {}).items():
+        if k in ('text/markdown', 'text/html'): o['data'][k] = [l.replace('__main__.', '') for l in v]
+
 def params_owner(o):
     "What declares the parameters of `o`: a class's Python `__new__` when its `__init__` is inherited (`Cost`, a `float`)"
     if inspect.isclass(o) and not inspect.isfunction(o.__init__) and inspect.isfunction(o.__new__) and not hasattr(o, '_fields'): return o.__new__
@@ -105,7 +110,8 @@ def stage(proc:Path, site_url:str, out:Path)->Path:
     for f in d.glob('*.ipynb'):
         nb = json.loads(unlink_private(f.read_text().replace(base, '')))
         for c in nb['cells']:
-            if 'show_doc' in ''.join(c['source']): list(map(escape_heading, c.get('outputs', [])))
+            if 'show_doc' in ''.join(c['source']):
+                for o in c.get('outputs', []): escape_heading(o); unqualify_main(o)
         f.write_text(json.dumps(nb))
     qy = yaml.safe_load((d/'_quarto.yml').read_text())
     qy.setdefault('project', {})['output-dir'] = str(out)
