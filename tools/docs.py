@@ -111,10 +111,20 @@ def build(strict:bool=False)->int:
     print(f"docs: {n} pages in {out.relative_to(root)}/ in {time.time()-t0:.1f}s, {len(site.warnings)} warnings")
     return 1 if broken or (strict and site.warnings) else 0
 
+def param_docs(o)->dict:
+    "The docments of callable `o`'s parameters: a class's from its `__new__` if it defines one, a NamedTuple's from its fields"
+    import ast, inspect, io, textwrap, tokenize
+    from fastcore.docments import docments
+    if not inspect.isclass(o) or '__new__' not in vars(o): return docments(o, full=True)
+    if not hasattr(o, '_fields'): return docments(o.__new__, full=True)
+    src = textwrap.dedent(inspect.getsource(o))   # fastcore reads field comments of dataclasses only
+    tokens = tokenize.generate_tokens(io.StringIO(src).readline)
+    notes = {t.start[0]: t.string[1:].strip() for t in tokens if t.type == tokenize.COMMENT}
+    return {n.target.id: {'docment': notes.get(n.lineno)} for n in ast.parse(src).body[0].body if isinstance(n, ast.AnnAssign)}
+
 def docments_gaps()->list:
     "(name, parameters) of each public callable in nbdev's symbol index with parameters that have no docments comment"
     import importlib, inspect
-    from fastcore.docments import docments
     from claudette._modidx import d
     out = []
     for mod, syms in d['syms'].items():
@@ -129,7 +139,7 @@ def docments_gaps()->list:
             if inspect.isclass(o) and issubclass(o, BaseException): continue
             try: params = inspect.signature(o).parameters
             except (TypeError, ValueError): continue
-            ds = docments(o, full=True)
+            ds = param_docs(o)
             miss = [k for k, v in params.items() if k not in ('self', 'cls') and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)
                     and not ds.get(k, {}).get('docment')]
             if miss: out.append((key, miss))
