@@ -424,7 +424,7 @@ def tag(name:str, # the element, always a literal of claudette's own
         *kids, # its children: `Html` as is, anything else escaped
         cls:str|None=None, # its `class`
         **attrs # attribute values, escaped (None leaves one out)
-       )->Html:
+       )->Html: # `<name …>kids</name>`, or only `<name …>` for a void element (`img`, `br`, `hr`)
     "One HTML element whose children and attribute values are escaped"
     a = ''.join(f' {k}="{esc(v)}"' for k, v in {'class': cls, **attrs}.items() if v is not None)
     return Html(f"<{name}{a}>" if name in _VOID else f"<{name}{a}>{cat(*kids)}</{name}>")
@@ -475,7 +475,8 @@ def md_html(md:str # Markdown from the model, a tool or a user
     "Untrusted Markdown `md` as safe HTML: raw HTML as text, only http(s)/mailto links, images as links"
     return Html(_md_renderer().render(md or ''))
 
-def box(*parts)->Html:
+def box(*parts, # a display's contents: `Html`, or objects to show as escaped text
+       )->Html:
     "A display's `parts` in a `div` that MathJax leaves alone (a `$` in a reply is a dollar, not math)"
     return tag('div', *parts, cls='claudette tex2jax_ignore mathjax_ignore')
 

@@ -12,12 +12,18 @@ it ignores `output-file` (nbdev names a chapter's page after its notebook withou
 `models.html`, where nbdev's doclinks point); Markdown reads the show_doc heading `Chat.__call__` as bold, so its
 id would lose the underscores that doclinks use; and it warns about Quarto-only keys. The staged copy also gets
 nbdev's doclinks made relative (they are URLs of the published site: relative, the local site is browsable and its
-links are checked), no links to private names (which have no docs), and a theme that loads no web font.
+links are checked), no links to private names (which have no docs), and a theme that loads no web font. show_doc's
+parameter comments (fastcore's `docments`, which `--gaps` reads the same way) get what fastcore misses: the source of
+a class nbdev ran in `__main__` (Python 3.11 can't find it: a dataclass lost its field comments), the parameters of a
+class that has them on `__new__` (`Cost`) or as NamedTuple fields (`ToolUse`); and annotations lose `__main__.`.
 """
-import json, os, re, shutil, sys, tempfile, time, warnings
+import ast, importlib, inspect, io, json, os, re, shutil, sys, tempfile, textwrap, time, tokenize, warnings
+from unittest import mock
 from pathlib import Path, PurePosixPath
 
-import yaml
+import fastcore.docments, yaml
+from fastcore.basics import AttrDict
+from fastcore.docments import docments
 from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
 from nbdev.quarto import _def_file_re, nbdev_sidebar, refresh_quarto_yml
@@ -54,13 +60,43 @@ def escape_heading(o:dict):
     md = o.get('data', {}).get('text/markdown')
     if md: o['data']['text/markdown'] = [re.sub(r'^(#+ .*)$', lambda m: m[1].replace('_', r'\_'), l) for l in md]
 
+def package_class(o):
+    "`o`, or the package's own class when `o` is a class nbdev ran in `__main__`, whose source Python 3.11 can't find"
+    if not inspect.isclass(o) or o.__module__ != '__main__': return o
+    try: return inspect.getsource(o) and o
+    except (OSError, TypeError): pass
+    from claudette._modidx import d
+    mod = next((m for m, syms in d['syms'].items() if f'{m}.{o.__qualname__}' in syms), None)
+    return getattr(importlib.import_module(mod), o.__qualname__, o) if mod else o
+
+def unmain(o:dict):
+    "Drop `__main__.` from the annotations in show_doc output `o`: nbdev runs a chapter in `__main__`, so its own classes have that prefix"
+    md = o.get('data', {}).get('text/markdown')
+    if md: o['data']['text/markdown'] = [l.replace('__main__.', '') for l in md]
+
+def param_docs(o, full:bool=True, **kw)->dict:
+    "fastcore's `docments` of `o`, also for a class whose parameters live on its `__new__`, or a NamedTuple's fields"
+    o, kw = package_class(o), {'args_kwargs': True, **kw}   # a `**kwargs` comment is shown too
+    if not inspect.isclass(o) or '__new__' not in vars(o) or '__init__' in vars(o): return docments(o, full=full, **kw)
+    if not hasattr(o, '_fields'):   # `Cost`: a float with a breakdown
+        res = docments(o.__new__, full=True, **kw)
+        res.pop('cls', None)
+    else:   # `ToolUse`: fastcore reads field comments of dataclasses only, and the NamedTuple's `__new__` has no source
+        src = textwrap.dedent(inspect.getsource(o))
+        tokens = tokenize.generate_tokens(io.StringIO(src).readline)
+        notes = {t.start[0]: t.string[1:].strip() for t in tokens if t.type == tokenize.COMMENT}
+        fields = {n.target.id: notes.get(n.lineno) for n in ast.parse(src).body[0].body if isinstance(n, ast.AnnAssign)}
+        res = {k: AttrDict(docment=fields.get(k), anno=p.annotation, default=p.default, kind=p.kind)
+               for k, p in inspect.signature(o).parameters.items()}
+    return AttrDict(res if full else {k: v.docment for k, v in res.items()})
+
 def process(cfg)->Path:
     "nbdev's processing of the notebooks, as `nbdev-docs` runs it before Quarto: the folder of processed notebooks"
     refresh_quarto_yml()    # nbs/nbdev.yml from pyproject.toml: the committed file is its output, so this changes nothing
     _build_modidx()
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path, file_glob=None, file_re=_def_file_re)
-    with warnings.catch_warnings(record=True) as ws:   # one line per cell that nbdev runs because it mixes imports and code
-        warnings.simplefilter('always')
+    with warnings.catch_warnings(record=True) as ws, mock.patch.object(fastcore.docments, 'docments', param_docs):
+        warnings.simplefilter('always')   # one line per cell that nbdev runs because it mixes imports and code
         proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
     for w in ws:
         if 'imports and other code' in str(w.message):
@@ -76,7 +112,8 @@ def stage(proc:Path, site_url:str, out:Path)->Path:
     for f in d.glob('*.ipynb'):
         nb = json.loads(unlink_private(f.read_text().replace(base, '')))
         for c in nb['cells']:
-            if 'show_doc' in ''.join(c['source']): list(map(escape_heading, c.get('outputs', [])))
+            if 'show_doc' not in ''.join(c['source']): continue
+            for o in c.get('outputs', []): escape_heading(o); unmain(o)
         f.write_text(json.dumps(nb))
     qy = yaml.safe_load((d/'_quarto.yml').read_text())
     qy.setdefault('project', {})['output-dir'] = str(out)
@@ -111,20 +148,8 @@ def build(strict:bool=False)->int:
     print(f"docs: {n} pages in {out.relative_to(root)}/ in {time.time()-t0:.1f}s, {len(site.warnings)} warnings")
     return 1 if broken or (strict and site.warnings) else 0
 
-def param_docs(o)->dict:
-    "The docments of callable `o`'s parameters: a class's from its `__new__` if it defines one, a NamedTuple's from its fields"
-    import ast, inspect, io, textwrap, tokenize
-    from fastcore.docments import docments
-    if not inspect.isclass(o) or '__new__' not in vars(o): return docments(o, full=True)
-    if not hasattr(o, '_fields'): return docments(o.__new__, full=True)
-    src = textwrap.dedent(inspect.getsource(o))   # fastcore reads field comments of dataclasses only
-    tokens = tokenize.generate_tokens(io.StringIO(src).readline)
-    notes = {t.start[0]: t.string[1:].strip() for t in tokens if t.type == tokenize.COMMENT}
-    return {n.target.id: {'docment': notes.get(n.lineno)} for n in ast.parse(src).body[0].body if isinstance(n, ast.AnnAssign)}
-
 def docments_gaps()->list:
     "(name, parameters) of each public callable in nbdev's symbol index with parameters that have no docments comment"
-    import importlib, inspect
     from claudette._modidx import d
     out = []
     for mod, syms in d['syms'].items():
