@@ -70,7 +70,7 @@ def package_class(o):
     return getattr(importlib.import_module(mod), o.__qualname__, o) if mod else o
 
 def unmain(o:dict):
-    "Drop `__main__.` from the annotations in show_doc output `o`: nbdev runs a chapter in `__main__`, so its own classes have that prefix"
+    "Drop `__main__.` from show_doc output `o`: nbdev runs a chapter in `__main__`, the prefix of its classes in annotations"
     md = o.get('data', {}).get('text/markdown')
     if md: o['data']['text/markdown'] = [l.replace('__main__.', '') for l in md]
 
