@@ -12,18 +12,19 @@ it ignores `output-file` (nbdev names a chapter's page after its notebook withou
 `models.html`, where nbdev's doclinks point); Markdown reads the show_doc heading `Chat.__call__` as bold, so its
 id would lose the underscores that doclinks use; and it warns about Quarto-only keys. The staged copy also gets
 nbdev's doclinks made relative (they are URLs of the published site: relative, the local site is browsable and its
-links are checked), no links to private names (which have no docs), and a theme that loads no web font. show_doc's
-parameter comments (fastcore's `docments`, which `--gaps` reads the same way) get what fastcore misses: the source of
-a class nbdev ran in `__main__` (Python 3.11 can't find it: a dataclass lost its field comments), the parameters of a
-class that has them on `__new__` (`Cost`) or as NamedTuple fields (`ToolUse`); and annotations lose `__main__.`.
+links are checked), no links to private names (which have no docs), and a theme that loads no web font.
+While nbdev runs the show_doc cells, gaps of fastcore's docments are closed (`full_docments`): a dataclass that a
+chapter defines (in `__main__`) shows its fields' comments, read from the package; a class whose parameters are on
+`__new__` (`Cost`, a `float`) shows those; a NamedTuple (`ToolUse`) shows its fields' comments; and a `**kwargs`
+parameter its comment. The annotations of show_doc lose the `__main__.` before a chapter's own classes.
 """
 import ast, importlib, inspect, io, json, os, re, shutil, sys, tempfile, textwrap, time, tokenize, warnings
-from unittest import mock
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-import fastcore.docments, yaml
+import fastcore.docments as fd
 from fastcore.basics import AttrDict
-from fastcore.docments import docments
+import yaml
 from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
 from nbdev.quarto import _def_file_re, nbdev_sidebar, refresh_quarto_yml
@@ -60,44 +61,54 @@ def escape_heading(o:dict):
     md = o.get('data', {}).get('text/markdown')
     if md: o['data']['text/markdown'] = [re.sub(r'^(#+ .*)$', lambda m: m[1].replace('_', r'\_'), l) for l in md]
 
-def package_class(o):
-    "`o`, or the package's own class when `o` is a class nbdev ran in `__main__`, whose source Python 3.11 can't find"
-    if not inspect.isclass(o) or o.__module__ != '__main__': return o
-    try: return inspect.getsource(o) and o
-    except (OSError, TypeError): pass
+def params_owner(o):
+    "What declares the parameters of `o`: a class's Python `__new__` when its `__init__` is inherited (`Cost`, a `float`)"
+    if inspect.isclass(o) and not inspect.isfunction(o.__init__) and inspect.isfunction(o.__new__) and not hasattr(o, '_fields'): return o.__new__
+    return o
+
+def exported_source(cls)->str:
+    "The source of dataclass `cls`, from the package when nbdev defined it in `__main__` (running a chapter's cells)"
+    if cls.__module__ != '__main__': return inspect.getsource(cls)
     from claudette._modidx import d
-    mod = next((m for m, syms in d['syms'].items() if f'{m}.{o.__qualname__}' in syms), None)
-    return getattr(importlib.import_module(mod), o.__qualname__, o) if mod else o
+    mod = next((m for m, syms in d['syms'].items() if f'{m}.{cls.__qualname__}' in syms), None)
+    return inspect.getsource(getattr(importlib.import_module(mod), cls.__qualname__)) if mod else ''
 
 def unmain(o:dict):
     "Drop `__main__.` from show_doc output `o`: nbdev runs a chapter in `__main__`, the prefix of its classes in annotations"
     md = o.get('data', {}).get('text/markdown')
     if md: o['data']['text/markdown'] = [l.replace('__main__.', '') for l in md]
 
-def param_docs(o, full:bool=True, **kw)->dict:
-    "fastcore's `docments` of `o`, also for a class whose parameters live on its `__new__`, or a NamedTuple's fields"
-    o, kw = package_class(o), {'args_kwargs': True, **kw}   # a `**kwargs` comment is shown too
-    if not inspect.isclass(o) or '__new__' not in vars(o) or '__init__' in vars(o): return docments(o, full=full, **kw)
-    if not hasattr(o, '_fields'):   # `Cost`: a float with a breakdown
-        res = docments(o.__new__, full=True, **kw)
-        res.pop('cls', None)
-    else:   # `ToolUse`: fastcore reads field comments of dataclasses only, and the NamedTuple's `__new__` has no source
-        src = textwrap.dedent(inspect.getsource(o))
-        tokens = tokenize.generate_tokens(io.StringIO(src).readline)
-        notes = {t.start[0]: t.string[1:].strip() for t in tokens if t.type == tokenize.COMMENT}
-        fields = {n.target.id: notes.get(n.lineno) for n in ast.parse(src).body[0].body if isinstance(n, ast.AnnAssign)}
-        res = {k: AttrDict(docment=fields.get(k), anno=p.annotation, default=p.default, kind=p.kind)
-               for k, p in inspect.signature(o).parameters.items()}
+def namedtuple_docments(cls, full:bool=False, **kw)->dict:
+    "fastcore's docments of NamedTuple `cls`: its fields' comments, which fastcore reads for dataclasses only"
+    src = textwrap.dedent(exported_source(cls))
+    tokens = tokenize.generate_tokens(io.StringIO(src).readline)
+    notes = {t.start[0]: t.string[1:].strip() for t in tokens if t.type == tokenize.COMMENT}
+    fields = {n.target.id: notes.get(n.lineno) for n in ast.parse(src).body[0].body if isinstance(n, ast.AnnAssign)}
+    res = {k: AttrDict(docment=fields.get(k), anno=p.annotation, default=p.default, kind=p.kind)
+           for k, p in inspect.signature(cls).parameters.items()}
     return AttrDict(res if full else {k: v.docment for k, v in res.items()})
+
+@contextmanager
+def full_docments():
+    "fastcore's docments with its gaps closed: a `__main__` dataclass's source, a class's `__new__`, NamedTuple fields, `**kwargs`"
+    docments, dataclass_source = fd.docments, fd.get_dataclass_source
+    def owners_docments(s, *args, **kwargs):
+        if inspect.isclass(s) and hasattr(s, '_fields'): return namedtuple_docments(s, *args, **kwargs)
+        res = docments(o := params_owner(s), *args, **{'args_kwargs': True, **kwargs})   # a `**kwargs` comment shows too
+        if o is not s: res.pop('cls', None)
+        return res
+    fd.docments, fd.get_dataclass_source = owners_docments, exported_source
+    try: yield
+    finally: fd.docments, fd.get_dataclass_source = docments, dataclass_source
 
 def process(cfg)->Path:
     "nbdev's processing of the notebooks, as `nbdev-docs` runs it before Quarto: the folder of processed notebooks"
     refresh_quarto_yml()    # nbs/nbdev.yml from pyproject.toml: the committed file is its output, so this changes nothing
     _build_modidx()
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path, file_glob=None, file_re=_def_file_re)
-    with warnings.catch_warnings(record=True) as ws, mock.patch.object(fastcore.docments, 'docments', param_docs):
-        warnings.simplefilter('always')   # one line per cell that nbdev runs because it mixes imports and code
-        proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
+    with warnings.catch_warnings(record=True) as ws:   # one line per cell that nbdev runs because it mixes imports and code
+        warnings.simplefilter('always')
+        with full_docments(): proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
     for w in ws:
         if 'imports and other code' in str(w.message):
             code = [l for l in str(w.message).splitlines()[2:] if l.strip() and not l.startswith('#|')]
@@ -162,9 +173,10 @@ def docments_gaps()->list:
             except AttributeError: continue
             o = o.fget if isinstance(o, property) else getattr(o, 'func', o)
             if inspect.isclass(o) and issubclass(o, BaseException): continue
+            o = params_owner(o)
             try: params = inspect.signature(o).parameters
             except (TypeError, ValueError): continue
-            ds = param_docs(o)
+            ds = (namedtuple_docments if inspect.isclass(o) and hasattr(o, '_fields') else fd.docments)(o, full=True)
             miss = [k for k, v in params.items() if k not in ('self', 'cls') and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)
                     and not ds.get(k, {}).get('docment')]
             if miss: out.append((key, miss))
