@@ -32,7 +32,7 @@ PARAMS_NEEDED = ("model", "max_tokens", "messages")  # what a dict of params mus
 def batch_params(item, # A prompt, a list of messages, or a dict of `messages.create` params (sent as is)
                  source:str|Client|Chat, # A model id, a `Client`, or a `Chat` whose next turn each item is
                  **kw # As for a call: `sp`, `maxtok`, `tools`, `maxthinktok`, `effort`, `output_config`...
-                )->dict:
+                )->dict: # `messages.create`'s keyword arguments, `messages` among them
     "The `messages.create` params of one batch request: what the call, or the chat's next turn, would send"
     if isinstance(item, dict) and "role" not in item:
         if missing := [k for k in PARAMS_NEEDED if k not in item]: raise ValueError(f"batch params need {', '.join(missing)}: got {sorted(item)}")
@@ -46,7 +46,7 @@ def batch_params(item, # A prompt, a list of messages, or a dict of `messages.cr
 def batch_requests(items:list, # Prompts, message lists, params dicts, or `{"custom_id", "params"}` requests
                    source:str|Client|Chat|None=None, # A model id, a `Client`, or a `Chat` (not needed for params dicts)
                    **kw # As for a call: `sp`, `maxtok`, `tools`, `maxthinktok`...
-                  )->list[dict]:
+                  )->list[dict]: # `{"custom_id": ..., "params": ...}` for each item, in order
     "Batch requests for `items`, each `custom_id` giving the item's position"
     return [x if isinstance(x, dict) and "custom_id" in x else {"custom_id": f"r{i}", "params": batch_params(x, source, **kw)}
             for i, x in enumerate(items)]
@@ -347,7 +347,7 @@ def batch(items:list, # Prompts, message lists, params dicts or batch requests (
           path:str|Path|None=None, # The job's state file (see `BatchJob`)
           progress:bool=True, # Show a progress bar
           **kw # As for a call: `sp`, `maxtok`, `tools`, `maxthinktok`...
-         )->BatchResults:
+         )->BatchResults: # Each item's `Message` or `BatchFailure`, with counts, cost and timing
     "Run `items` as message batches at the batch price; results in input order, failures as `BatchFailure` values"
     return BatchJob(batch_requests(items, source, **kw), path, progress=progress).run(cli or _client_of(source))
 
@@ -357,7 +357,7 @@ async def abatch(items:list, # Prompts, message lists, params dicts or batch req
                  path:str|Path|None=None, # The job's state file (see `BatchJob`)
                  progress:bool=True, # Show a progress bar
                  **kw # As for a call: `sp`, `maxtok`, `tools`, `maxthinktok`...
-                )->BatchResults:
+                )->BatchResults: # Each item's `Message` or `BatchFailure`, with counts, cost and timing
     "Run `items` as message batches at the batch price; results in input order, failures as `BatchFailure` values"
     return await BatchJob(batch_requests(items, source, **kw), path, progress=progress).arun(cli or _client_of(source))
 
