@@ -50,7 +50,7 @@ def write_atomic(path, # The file to write (replaced whole, or left as it was)
 
 # %% ../nbs/10_persist.ipynb #d75fd6a8
 def saved_tools(box:Toolbox # A chat's tools
-               )->list: # `{"name", "schema", "handler"}` for each tool
+               )->list: # A dict of `name`, `schema` and `handler` for each tool
     "The tools of `box` as saved: name, schema, and whether a Python handler runs it"
     return [{"name": n, "schema": s, "handler": box.get(n) is not None} for n, s in zip(box.names, box.schemas)]
 
