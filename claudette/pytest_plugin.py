@@ -14,12 +14,12 @@ import pytest
 from .testing import LocalClaude, point_env, restore_env
 
 # %% ../nbs/14_testkit.ipynb #03efabc7
-def pytest_addoption(parser):
+def pytest_addoption(parser): # pytest's `Parser` of command-line options
     "Add `--claudette-record` to pytest's options"
     parser.addoption("--claudette-record", action="store_true",
                      help="record the cassettes of tests marked claudette_cassette from the Anthropic API (ANTHROPIC_API_KEY)")
 
-def pytest_configure(config):
+def pytest_configure(config): # pytest's `Config` of the session
     "Declare the `claudette_cassette` marker"
     config.addinivalue_line("markers", "claudette_cassette(path): serve local_claude from this cassette, relative to the test file")
 
@@ -33,7 +33,8 @@ def _server(request)->LocalClaude:
     return LocalClaude.recording(path, os.environ.get("CLAUDETTE_UPSTREAM", "https://api.anthropic.com"))
 
 @pytest.fixture
-def local_claude(request, monkeypatch):
+def local_claude(request, # pytest's `FixtureRequest`: the test's markers and options
+                 monkeypatch): # pytest's `MonkeyPatch`, which restores the environment after the test
     "A `LocalClaude` that the SDK's default clients use during the test; the test fails on broken API rules or unused replies"
     with _server(request) as srv:
         monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
@@ -42,7 +43,7 @@ def local_claude(request, monkeypatch):
         yield srv
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item):
+def pytest_runtest_call(item): # The test being run
     "After a test that passed, fail it if its `local_claude` saw a broken API rule or left replies unused"
     result = yield
     if (srv := getattr(item, "funcargs", {}).get("local_claude")) is not None: srv.verify()

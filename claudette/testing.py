@@ -52,7 +52,8 @@ def thinking_block(thinking:str='', # The thinking text ('' when the API omits i
     return {"type": "thinking", "thinking": thinking,
             "signature": signature or base64.b64encode(os.urandom(48)).decode()}
 
-def redacted_thinking_block(data:str|None=None)->dict:
+def redacted_thinking_block(data:str|None=None # The encrypted thinking, base64; random bytes if not given
+                           )->dict:
     "A `redacted_thinking` content block"
     return {"type": "redacted_thinking", "data": data or base64.b64encode(os.urandom(32)).decode()}
 
@@ -64,7 +65,10 @@ def tool_use_block(name:str, # Tool name the model calls
     "A `tool_use` content block: Claude calls a client tool"
     return {"type": "tool_use", "id": id or _id("toolu"), "name": name, "input": input or {}}
 
-def server_tool_use_block(name:str, input:dict|None=None, id:str|None=None)->dict:
+def server_tool_use_block(name:str, # Server tool Claude calls, e.g. `web_search`
+                          input:dict|None=None, # Arguments it passes
+                          id:str|None=None # Tool-use id; a fresh `srvtoolu_` id if not given
+                         )->dict:
     "A `server_tool_use` content block: Claude calls a server tool such as `web_search`"
     return {"type": "server_tool_use", "id": id or _id("srvtoolu"), "name": name, "input": input or {}}
 
@@ -76,12 +80,19 @@ def web_search_result_block(tool_use_id:str, # Id of the `server_tool_use` block
             "content": [{"type": "web_search_result", "url": u, "title": t, "page_age": None,
                          "encrypted_content": base64.b64encode(os.urandom(24)).decode()} for u,t in results]}
 
-def char_citation(cited_text:str, document_index:int=0, document_title:str|None=None, start:int=0)->dict:
+def char_citation(cited_text:str, # The cited text, as it is in the document
+                  document_index:int=0, # Index of the document among the request's documents
+                  document_title:str|None=None, # The document's title
+                  start:int=0 # Offset of `cited_text` in the document, in characters
+                 )->dict:
     "A `char_location` citation of a document"
     return {"type": "char_location", "cited_text": cited_text, "document_index": document_index,
             "document_title": document_title, "start_char_index": start, "end_char_index": start+len(cited_text)}
 
-def web_citation(cited_text:str, url:str, title:str='')->dict:
+def web_citation(cited_text:str, # The cited text, as it is on the page
+                 url:str, # The page's URL
+                 title:str='' # The page's title
+                )->dict:
     "A `web_search_result_location` citation"
     return {"type": "web_search_result_location", "cited_text": cited_text, "url": url, "title": title,
             "encrypted_index": base64.b64encode(os.urandom(12)).decode()}
@@ -95,7 +106,7 @@ def usage_json(input_tokens:int=10, # Uncached input tokens
                web_search:int=0, # Web search requests made
                web_fetch:int=0, # Web fetch requests made
                **extra # Any other usage field, e.g. `service_tier='batch'`
-              )->dict:
+              )->dict: # With the cache writes split by TTL, and server-tool counts if any
     "The API's `usage` object"
     u = {"input_tokens": input_tokens, "output_tokens": output_tokens,
          "cache_creation_input_tokens": cache_write+cache_write_1h, "cache_read_input_tokens": cache_read,
@@ -108,16 +119,17 @@ def usage_json(input_tokens:int=10, # Uncached input tokens
 @dataclass
 class Reply:
     "A scripted `Message`; fields left as None are filled in from the request when served"
-    content: list
-    stop_reason: str|None = None
-    stop_sequence: str|None = None
-    stop_details: dict|None = None
-    usage: dict|None = None
-    model: str|None = None
-    id: str|None = None
-    extra: dict = field(default_factory=dict)
+    content: list # Content blocks in wire format (dicts)
+    stop_reason: str|None = None # If None: `tool_use` when a tool is called, else `end_turn`
+    stop_sequence: str|None = None # The stop sequence that ended the reply
+    stop_details: dict|None = None # Why Claude refused, with a `refusal` stop reason
+    usage: dict|None = None # A `usage_json`; estimated from the request if None
+    model: str|None = None # The model's id; the request's if None
+    id: str|None = None # The message id; a fresh `msg_` id if None
+    extra: dict = field(default_factory=dict) # More top-level fields of the message, e.g. `container`
 
-    def message(self, request:dict|None=None)->dict:
+    def message(self, request:dict|None=None # The request body answered, which fills in model and usage
+               )->dict:
         "The wire `Message` this reply serves for `request`"
         req = request or {}
         stop = self.stop_reason or ("tool_use" if any(b.get("type")=="tool_use" for b in self.content) else "end_turn")
@@ -131,19 +143,21 @@ def reply(*content, # Blocks: a str is a text block, a dict any block
           stop_reason:str|None=None, # Defaults to `tool_use` if a tool is called, else `end_turn`
           usage:dict|None=None, # A `usage_json`; estimated from the request if not given
           **kw # `model`, `id`, `stop_sequence`, `stop_details`, or `extra` fields
-         )->Reply:
+         )->Reply: # For `script`, or for a responder to return
     "A scripted reply made of `content` blocks"
     blocks = [text_block(c) if isinstance(c, str) else dict(c) for c in content]
     return Reply(blocks, stop_reason=stop_reason, usage=usage, **kw)
 
 # %% ../nbs/01_testing.ipynb #30775e5b
-def estimate_tokens(o)->int:
+def estimate_tokens(o # Any JSON-able value (anything else counts as its `str`)
+                   )->int:
     "A rough token count of any JSON-able value (4 characters a token), for default usage figures"
     return math.ceil(len(json.dumps(o, default=str))/4)
 
 MEDIA_TOKENS = 1600 # An image or document counts this many tokens, however long its base64 data
 
-def prompt_tokens(req:dict)->int:
+def prompt_tokens(req:dict # The JSON body of a `POST /v1/messages`
+                 )->int:
     "The input tokens of a request (system, messages, tools), estimated: what `count_tokens` and default usage report"
     media = 0
     def strip(o):
@@ -162,11 +176,11 @@ ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "
 @dataclass
 class Fault:
     "An error response: `status` with the API's error envelope"
-    status: int
-    message: str = "Scripted fault"
+    status: int # HTTP status, e.g. 529
+    message: str = "Scripted fault" # `error.message`
     type: str|None = None # `error.type`; defaults by status
     retry_after: float|None = None # Seconds, sent as `retry-after`
-    headers: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict) # More response headers
     times: int|None = 1 # Requests it answers in a row; None: every request until `clear()`
 
     def __post_init__(self):
@@ -180,22 +194,22 @@ class Fault:
 @dataclass
 class Delay:
     "Wait `seconds`, then answer `then`"
-    seconds: float
-    then: Any
+    seconds: float # How long to wait before answering
+    then: Any # The answer: any item `script` takes
 
 @dataclass
 class Drop:
     "Deliver `after` stream events (or part of a JSON body), then drop the connection"
-    after: int
-    then: Any
+    after: int # Stream events (or bytes of a JSON body) sent before the drop
+    then: Any # The answer cut short: a reply, or any item `script` takes
 
 @dataclass
 class Raw:
     "A response body served verbatim"
-    body: str|bytes
-    status: int = 200
-    content_type: str = "application/json"
-    headers: dict = field(default_factory=dict)
+    body: str|bytes # The body, sent as it is
+    status: int = 200 # HTTP status
+    content_type: str = "application/json" # The `content-type`; `text/event-stream` sends the body as a stream
+    headers: dict = field(default_factory=dict) # More response headers
 
 # %% ../nbs/01_testing.ipynb #203daffd
 def _blocks(content): return [content] if isinstance(content, str) else (content or [])
@@ -204,11 +218,12 @@ def _of(blocks, kind): return [b for b in blocks if isinstance(b, dict) and b.ge
 @dataclass
 class Turn:
     "One turn of a conversation as the API sees it"
-    role: str
+    role: str # `user` or `assistant`
     blocks: list # Content blocks of its messages (a str content is one text block)
     index: int # Index in `messages` of its first message
 
-def turns(messages:list)->list[Turn]:
+def turns(messages:list # A request's `messages`
+         )->list[Turn]:
     "The turns of `messages`: system messages left out, consecutive messages of one role combined, as the API does"
     ts = []
     for i, m in enumerate(messages):
@@ -248,36 +263,36 @@ def _sdk_params():
     ga_keys = set(ga.MessageCreateParamsBase.__annotations__) - {"user_profile_id", "workspace_id"}
     return ga_keys | {"stream"}, set(beta.MessageCreateParamsBase.__annotations__) - ga_keys - {"betas"}
 
-def no_sampling_params(c:RequestCheck):
+def no_sampling_params(c:RequestCheck): # The request under check
     "`temperature`, `top_p` and `top_k` were removed from the API"
     for k in ("temperature", "top_p", "top_k"):
         if k in c.req: return f"{k}: Extra inputs are not permitted (sampling parameters were removed from the API)"
 
-def known_params(c:RequestCheck):
+def known_params(c:RequestCheck): # The request under check
     "Every top-level parameter is one the API takes (beta ones only with an `anthropic-beta` header)"
     ga, beta_keys = _sdk_params()
     allowed = ga | (beta_keys if c.beta else set())
     if c.count_only: allowed -= {"max_tokens", "stream", "stop_sequences", "metadata", "service_tier"}
     return next((f"{k}: Extra inputs are not permitted" for k in c.req if k not in allowed), None)
 
-def model_given(c:RequestCheck):
+def model_given(c:RequestCheck): # The request under check
     "A `model` is named"
     if not c.req.get("model"): return "model: Field required"
     if not isinstance(c.req["model"], str): return "model: Input should be a valid string"
 
-def max_tokens_given(c:RequestCheck):
+def max_tokens_given(c:RequestCheck): # The request under check
     "`max_tokens` is a positive int (except when counting tokens)"
     if c.count_only: return None
     if not isinstance(c.req.get("max_tokens"), int): return "max_tokens: Field required"
     if c.req["max_tokens"] < 1: return "max_tokens: must be at least 1"
 
-def model_exists(c:RequestCheck):
+def model_exists(c:RequestCheck): # The request under check
     "The model is one the API serves (claudette's table, or the server's `models`); else a 404 as from the API"
     m = c.req["model"]
     if m not in c.known_models and not c.spec.exact: return Fault(404, f"model: {m}")
 
 # %% ../nbs/01_testing.ipynb #20528af2
-def messages_given(c:RequestCheck):
+def messages_given(c:RequestCheck): # The request under check
     "`messages` is a non-empty list of message objects with a valid role"
     ms = c.req.get("messages")
     if not isinstance(ms, list) or not all(isinstance(m, dict) for m in ms): return "messages: Input should be a valid list"
@@ -285,17 +300,17 @@ def messages_given(c:RequestCheck):
         if m.get("role") not in ("user", "assistant", "system"): return f"messages.{i}.role: Input should be 'user', 'assistant' or 'system'"
     if not c.turns: return "messages: at least one message is required"
 
-def first_turn_user(c:RequestCheck):
+def first_turn_user(c:RequestCheck): # The request under check
     "The conversation starts with a user turn"
     if c.turns[0].role != "user": return 'messages: first message must use the "user" role'
 
-def content_non_empty(c:RequestCheck):
+def content_non_empty(c:RequestCheck): # The request under check
     "Every message has content, except an optional final assistant message"
     for i, m in enumerate(c.messages):
         if not m.get("content") and not (i == len(c.messages)-1 and m["role"] == "assistant"):
             return f"messages.{i}: all messages must have non-empty content except for the optional final assistant message"
 
-def text_blocks_non_empty(c:RequestCheck):
+def text_blocks_non_empty(c:RequestCheck): # The request under check
     "No text block is empty"
     for i, m in enumerate(c.messages):
         for j, b in enumerate(_blocks(m.get("content"))):
@@ -305,18 +320,18 @@ def text_blocks_non_empty(c:RequestCheck):
 # %% ../nbs/01_testing.ipynb #6545810c
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 
-def tool_names_valid(c:RequestCheck):
+def tool_names_valid(c:RequestCheck): # The request under check
     "Every client tool's name matches `TOOL_NAME_PATTERN`"
     for i, t in enumerate(c.req.get("tools") or []):
         if t.get("type", "custom") == "custom" and not re.match(TOOL_NAME_PATTERN, str(t.get("name", ""))):
             return f"tools.{i}.custom.name: String should match pattern '{TOOL_NAME_PATTERN}'"
 
-def tool_names_unique(c:RequestCheck):
+def tool_names_unique(c:RequestCheck): # The request under check
     "No two tools share a name"
     names = [t["name"] for t in c.req.get("tools") or [] if "name" in t]  # an `mcp_toolset` has none
     if len(set(names)) < len(names): return "tools: Tool names must be unique."
 
-def tool_uses_answered(c:RequestCheck):
+def tool_uses_answered(c:RequestCheck): # The request under check
     "Every `tool_use` is answered by a `tool_result` in the next turn"
     for k, t in enumerate(c.turns):
         if t.role != "assistant" or not (uses := [b.get("id") for b in _of(t.blocks, "tool_use")]): continue
@@ -326,7 +341,7 @@ def tool_uses_answered(c:RequestCheck):
             return (f"messages.{nxt.index if nxt else len(c.messages)}: `tool_use` ids were found without `tool_result` blocks immediately after: "
                     f"{', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` block in the next message.")
 
-def tool_results_match(c:RequestCheck):
+def tool_results_match(c:RequestCheck): # The request under check
     "Every `tool_result` answers a `tool_use` of the turn before"
     for k, t in enumerate(c.turns):
         asked = {b.get("id") for b in _of(c.turns[k-1].blocks, "tool_use")} if k else set()
@@ -344,14 +359,14 @@ def _cache_marks(blocks)->int:
         if b.get("type") == "tool_result" and isinstance(b.get("content"), list): n += _cache_marks(b["content"])
     return n
 
-def cache_breakpoints(c:RequestCheck):
+def cache_breakpoints(c:RequestCheck): # The request under check
     "At most 4 `cache_control` breakpoints, nested ones in tool results included"
     r = c.req
     n = bool(r.get("cache_control")) + _cache_marks(_blocks(r.get("system"))) + _cache_marks(r.get("tools") or [])
     n += sum(_cache_marks(_blocks(m.get("content"))) for m in c.messages)
     if n > 4: return f"A maximum of 4 blocks with cache_control may be provided. Found {n}."
 
-def thinking_budget(c:RequestCheck):
+def thinking_budget(c:RequestCheck): # The request under check
     "A thinking budget is at least 1024 and below `max_tokens`"
     think = c.req.get("thinking") or {}
     if think.get("type") != "enabled": return None
@@ -359,41 +374,41 @@ def thinking_budget(c:RequestCheck):
     if not isinstance(budget, int) or budget < 1024: return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
     if not c.count_only and c.req["max_tokens"] <= budget: return "`max_tokens` must be greater than `thinking.budget_tokens`"
 
-def thinking_not_forced(c:RequestCheck):
+def thinking_not_forced(c:RequestCheck): # The request under check
     "No forced tool choice while thinking"
     if (c.req.get("thinking") or {}).get("type") in ("enabled", "adaptive") and (c.req.get("tool_choice") or {}).get("type") in ("any", "tool"):
         return "Thinking may not be enabled when tool_choice forces tool use."
 
 # %% ../nbs/01_testing.ipynb #09226556
-def prefill_supported(c:RequestCheck):
+def prefill_supported(c:RequestCheck): # The request under check
     "The conversation ends with a user turn if the model takes no prefill (sending back a paused server-tool turn resumes it)"
     last = c.turns[-1]
     if c.spec.exact and last.role == "assistant" and not c.spec.prefill and not _of(last.blocks, "server_tool_use"):
         return "This model does not support assistant message prefill. The conversation must end with a user message."
 
-def forced_tool_supported(c:RequestCheck):
+def forced_tool_supported(c:RequestCheck): # The request under check
     "A forced tool choice only for models that take one"
     if c.spec.exact and (c.req.get("tool_choice") or {}).get("type") in ("any", "tool") and not c.spec.forced_tool_choice:
         return f"tool_choice: forced tool use is not supported by {c.req['model']}; use output_config.format or tool_choice auto"
 
-def thinking_supported(c:RequestCheck):
+def thinking_supported(c:RequestCheck): # The request under check
     "A thinking type the model takes"
     t = (c.req.get("thinking") or {}).get("type")
     if c.spec.exact and t and t not in c.spec.thinking:
         return f"thinking.type: '{t}' is not supported by {c.req['model']}; supported: {', '.join(c.spec.thinking) or 'none'}"
 
-def effort_supported(c:RequestCheck):
+def effort_supported(c:RequestCheck): # The request under check
     "An effort level the model takes"
     e = (c.req.get("output_config") or {}).get("effort")
     if c.spec.exact and e and e not in c.spec.efforts:
         return f"output_config.effort: '{e}' is not supported by {c.req['model']}; supported: {', '.join(c.spec.efforts) or 'none'}"
 
-def structured_supported(c:RequestCheck):
+def structured_supported(c:RequestCheck): # The request under check
     "Structured output only for models that take it"
     if c.spec.exact and (c.req.get("output_config") or {}).get("format") and not c.spec.structured_outputs:
         return f"output_config.format: structured outputs are not supported by {c.req['model']}"
 
-def prompt_fits(c:RequestCheck):
+def prompt_fits(c:RequestCheck): # The request under check
     "The prompt fits the model's context window"
     if not c.count_only and (n := prompt_tokens(c.req)) > c.spec.context: return f"prompt is too long: {n} tokens > {c.spec.context} maximum"
 
@@ -453,7 +468,8 @@ def sse_events(msg:dict # A wire `Message`
             {"type": "message_stop"}]
     return evs
 
-def sse_text(events:list)->str:
+def sse_text(events:list # Event dicts, e.g. from `sse_events`
+            )->str:
     "Events as the text of an event stream"
     return "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
 
@@ -461,10 +477,10 @@ def sse_text(events:list)->str:
 @dataclass
 class Request:
     "A request the local server received"
-    method: str
-    path: str
-    headers: dict
-    body: Any
+    method: str # HTTP method, e.g. "POST"
+    path: str # The path, without the query
+    headers: dict # Its headers, names lower-cased
+    body: Any # The parsed JSON body; None if there is none, or it is not JSON
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -556,11 +572,13 @@ def async_client(self:LocalClaude, **kw):
 @dataclass
 class Route:
     "Requests with `method` whose path (without the query) fully matches `pattern` go to `handler(srv, h, req, match)`"
-    method: str
-    pattern: str
-    handler: Callable
+    method: str # HTTP method, e.g. "POST"
+    pattern: str # Regex that must match the whole path
+    handler: Callable # Called as `handler(srv, h, req, match)`; writes the answer to `h`, or returns it
 
-    def match(self, method:str, path:str)->re.Match|None:
+    def match(self, method:str, # The request's HTTP method
+              path:str # The request's path, without the query
+             )->re.Match|None:
         "The match of `path` if this route serves `method` there"
         return re.fullmatch(self.pattern, path) if method == self.method else None
 
@@ -576,7 +594,10 @@ def route(method:str, # HTTP method, e.g. "POST"
 LocalClaude.routes = []
 
 @patch
-def add_route(self:LocalClaude, method:str, pattern:str, handler:Callable):
+def add_route(self:LocalClaude,
+              method:str, # HTTP method, e.g. "POST"
+              pattern:str, # Regex that must match the whole path; its groups reach the handler in `match`
+              handler:Callable): # Called as `handler(srv, h, req, match)`, as a `route`'s
     "Serve `method` `pattern` with `handler` on this server only, before the shared routes"
     self.routes = [Route(method, pattern, handler), *self.routes]
 
@@ -609,7 +630,9 @@ def _handle_request(self:LocalClaude, h, method):
     self._send_json(h, 404, Fault(404, f"Not found: {method} {req.path}").body())
 
 @patch
-def respond(self:LocalClaude, h, out):
+def respond(self:LocalClaude,
+            h, # The `BaseHTTPRequestHandler` of the request
+            out): # A handler's answer: a `Fault`, a `Raw`, or a JSON-able value
     "Write a handler's answer to `h`: a `Fault`, a `Raw`, or a JSON-able value (status 200)"
     if isinstance(out, Fault): return self._send_fault(h, out)
     if isinstance(out, Raw): return self._send_raw(h, out)
@@ -621,15 +644,18 @@ EDIT_TRIGGERS = {"clear_tool_uses_20250919": 100_000, "compact_20260112": 150_00
 
 def _has_block(m, typ): return isinstance(m.get("content"), list) and any(isinstance(b, dict) and b.get("type") == typ for b in m["content"])
 
-def since_compaction(msgs:list)->list:
+def since_compaction(msgs:list # A request's `messages`
+                    )->list:
     "The messages the model reads: from the last `compaction` block on (after a stand-in user turn), or all of them"
     for i in range(len(msgs)-1, -1, -1):
         if msgs[i].get("role") == "assistant" and _has_block(msgs[i], "compaction"):
             return [{"role": "user", "content": "(the conversation before this point was compacted)"}] + msgs[i:]
     return msgs
 
-def clear_tool_uses(msgs:list, keep:int=3)->tuple:
-    "`msgs` with all but the latest `keep` tool results cleared: (messages, how many cleared)"
+def clear_tool_uses(msgs:list, # A request's `messages`
+                    keep:int=3 # Tool results left as they are, the latest
+                   )->tuple: # (the messages, how many tool results were cleared)
+    "`msgs` with all but the latest `keep` tool results cleared"
     spots = [(i, j) for i, m in enumerate(msgs) if m.get("role") == "user" and isinstance(m.get("content"), list)
              for j, b in enumerate(m["content"]) if isinstance(b, dict) and b.get("type") == "tool_result"]
     gone = spots[:max(0, len(spots) - keep)]
@@ -640,8 +666,10 @@ def clear_tool_uses(msgs:list, keep:int=3)->tuple:
         out[i] = out[i] | {"content": c}
     return out, len(gone)
 
-def clear_thinking(msgs:list, keep:int=1)->tuple:
-    "`msgs` with the thinking of all but the latest `keep` assistant turns dropped: (messages, how many turns cleared)"
+def clear_thinking(msgs:list, # A request's `messages`
+                   keep:int=1 # Assistant turns whose thinking stays, the latest
+                  )->tuple: # (the messages, how many turns lost their thinking)
+    "`msgs` with the thinking of all but the latest `keep` assistant turns dropped"
     turns = [i for i, m in enumerate(msgs) if m.get("role") == "assistant" and (_has_block(m, "thinking") or _has_block(m, "redacted_thinking"))]
     gone = turns[:max(0, len(turns) - keep)]
     out = list(msgs)
@@ -657,7 +685,8 @@ class ContextEdits:
     compaction: dict|None = None # The `compaction` block the reply starts with
     pause: bool = False # Reply with the compaction alone (stop reason `compaction`)
     compacted: int = 0 # Input tokens the compaction read
-    def reply(self, msg:dict)->dict:
+    def reply(self, msg:dict # The wire `Message` the model wrote
+             )->dict:
         "Reply `msg` as the API sends it after these edits"
         if not (self.applied or self.compaction): return msg
         msg = msg | {"context_management": {"applied_edits": self.applied}}
@@ -668,7 +697,8 @@ class ContextEdits:
         if self.pause: return msg | {"content": [self.compaction], "stop_reason": "compaction"}
         return msg | {"content": [self.compaction] + list(msg["content"])}
 
-def context_edits(body:dict)->ContextEdits:
+def context_edits(body:dict # The JSON body of a `POST /v1/messages`
+                 )->ContextEdits:
     "Apply the request's `context_management` edits, as the API does before the model reads it"
     msgs = since_compaction(body.get("messages") or [])
     edits = (body.get("context_management") or {}).get("edits") or []
@@ -876,7 +906,10 @@ _CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 class LocalBatch:
     "One message batch held by `LocalClaude`"
-    def __init__(self, srv, reqs:list, plan:BatchPlan, headers:dict):
+    def __init__(self, srv, # The `LocalClaude` that holds it
+                 reqs:list, # The batch's requests: `{"custom_id", "params"}` dicts
+                 plan:BatchPlan, # How it is processed
+                 headers:dict): # Headers of the create request (with `anthropic-beta`, its requests may use beta parameters)
         self.srv, self.reqs, self.plan, self.headers = srv, reqs, plan, headers
         self.id, self.created, self.results, self.done = _id("msgbatch"), time.time(), [], 0
         self.status, self.ended_at, self.cancel_initiated_at = "in_progress", None, None
@@ -886,7 +919,7 @@ class LocalBatch:
         "When request `i` is done: the plan's `seconds` spread evenly over the batch"
         return self.created + self.plan.seconds*(i+1)/len(self.reqs)
 
-    def advance(self, now:float|None=None):
+    def advance(self, now:float|None=None): # Epoch seconds; the current time if None
         "Finish the requests due by `now`; end the batch if all are done, or it was canceled, or it expired"
         now, p, n = now or time.time(), self.plan, len(self.reqs)
         stop = n if p.cancel_at is None else math.ceil(p.cancel_at*n)
@@ -897,7 +930,7 @@ class LocalBatch:
         elif self.status == "in_progress" and now >= self.created + p.expires_in: self._end("expired", now)
         elif self.status == "in_progress" and self.done == n: self._end(None, now)
 
-    def cancel(self, now:float|None=None):
+    def cancel(self, now:float|None=None): # Epoch seconds; the current time if None
         "Begin canceling: requests not yet processed end `canceled`"
         if self.status == "in_progress": self.status, self.cancel_initiated_at = "canceling", now or time.time()
 
@@ -907,7 +940,8 @@ class LocalBatch:
 
 # %% ../nbs/01_testing.ipynb #e9592ca3
 @patch
-def outcome(self:LocalBatch, i:int)->dict:
+def outcome(self:LocalBatch, i:int # The request's index in the batch
+           )->dict:
     "The result line of request `i`"
     cid, params, p = self.reqs[i]["custom_id"], self.reqs[i]["params"], self.plan
     def errored(f:Fault): return {"custom_id": cid, "result": {"type": "errored", "error": f.body()}}
@@ -952,7 +986,8 @@ def _batch_error(body, size:int, plan:BatchPlan)->Fault|None:
 
 class LocalBatches:
     "The batches a `LocalClaude` holds, and the `plan` that processes new ones"
-    def __init__(self, srv): self.srv, self.plan, self.all, self._lock = srv, BatchPlan(), {}, threading.Lock()
+    def __init__(self, srv): # The `LocalClaude` that holds them
+        self.srv, self.plan, self.all, self._lock = srv, BatchPlan(), {}, threading.Lock()
     def __len__(self): return len(self.all)
     def __getitem__(self, id:str)->LocalBatch: return self.all[id]
 
@@ -1089,7 +1124,7 @@ def mcp_tool_listing_block(server_name:str, # The `name` of the server in `mcp_s
     return {"type": "mcp_tool_listing", "mcp_server_name": server_name, "tools": tools}
 
 # %% ../nbs/01_testing.ipynb #c8b6a1f5
-def mcp_servers_valid(c:RequestCheck):
+def mcp_servers_valid(c:RequestCheck): # The request under check
     "`mcp_servers` come with a beta header, have unique names and https URLs; each is used by exactly one `mcp_toolset`"
     servers, tools = c.req.get("mcp_servers"), c.req.get("tools") or []
     sets = [(i, t.get("mcp_server_name")) for i, t in enumerate(tools) if t.get("type") == "mcp_toolset"]
@@ -1115,14 +1150,16 @@ REQUEST_RULES.append(mcp_servers_valid)
 # %% ../nbs/01_testing.ipynb #33351bb6
 _ENV = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
 
-def point_env(srv:LocalClaude, api_key:str="sk-local-test")->dict:
+def point_env(srv:LocalClaude, # A started server
+              api_key:str="sk-local-test" # The key the SDK sends
+             )->dict:
     "Point the SDK's default clients at `srv`; returns what `restore_env` needs to undo it"
     saved = {k: os.environ.get(k) for k in _ENV}
     os.environ.pop("ANTHROPIC_AUTH_TOKEN", None)
     os.environ.update(ANTHROPIC_BASE_URL=srv.base_url, ANTHROPIC_API_KEY=api_key)
     return saved
 
-def restore_env(saved:dict):
+def restore_env(saved:dict): # What `point_env` returned
     "Put back the variables `point_env` changed"
     for k, v in saved.items():
         if v is None: os.environ.pop(k, None)
@@ -1171,7 +1208,8 @@ def end_offline_session():
     _session = _session_env = None
 
 # %% ../nbs/01_testing.ipynb #93fc5f22
-def shared_dir(start:Path|None=None)->Path|None:
+def shared_dir(start:Path|None=None # Where to look up from for the repository root; the working directory if None
+              )->Path|None:
     "The `shared` folder beside the repository root (or `CLAUDETTE_SHARED`), or None if absent"
     if env := os.environ.get("CLAUDETTE_SHARED"): return Path(env) if Path(env).is_dir() else None
     p = Path(start or Path.cwd()).resolve()
@@ -1179,7 +1217,8 @@ def shared_dir(start:Path|None=None)->Path|None:
         if (d/"pyproject.toml").exists(): return (d.parent/"shared") if (d.parent/"shared").is_dir() else None
     return None
 
-def corpus_entries(kind:str|None=None)->list:
+def corpus_entries(kind:str|None=None # Only entries of this `kind`, e.g. "sse"; all if None
+                  )->list:
     "Entries of the shared corpus of recorded API responses (optionally of one `kind`), or [] if it is absent"
     d = shared_dir()
     f = d/"corpus"/"responses.jsonl" if d else None
@@ -1228,7 +1267,8 @@ class Match:
     system: str|None = None # Text in the system prompt
     where: Callable|None = None # Any predicate of the `Request`
 
-    def mismatch(self, req:Request)->str|None:
+    def mismatch(self, req:Request # A recorded request
+                )->str|None:
         "Why `req` does not match, in words, or None"
         p = req.params
         if self.model is not None and p.get("model") != self.model: return f"model was {p.get('model')!r}, not {self.model!r}"
@@ -1239,16 +1279,25 @@ class Match:
         if self.system is not None and self.system not in req.system: return f"the system prompt {req.system[:200]!r} does not contain {self.system!r}"
         if self.where is not None and not self.where(req): return f"where({getattr(self.where, '__name__', 'predicate')}) was false"
 
-    def __call__(self, req:Request)->bool: return self.mismatch(req) is None
+    def __call__(self, req:Request # A recorded request
+                )->bool:
+        "Does `req` say all that is asked?"
+        return self.mismatch(req) is None
 
 @dataclass
 class Script:
     "Scripted items for the requests that `match`"
-    match: Match
-    items: deque = field(default_factory=deque)
+    match: Match # Which requests they answer
+    items: deque = field(default_factory=deque) # The items not yet served, in order
 
 @patch
-def when(self:LocalClaude, model=None, contains=None, tools=None, system=None, where=None, *, then:list=()):
+def when(self:LocalClaude,
+         model=None, # The model asked for
+         contains=None, # Text in the last user message
+         tools=None, # Names of tools that must all be offered
+         system=None, # Text in the system prompt
+         where=None, # Any predicate of the `Request`
+         *, then:list=()): # Items to serve, in order, to the requests that match
     "Script the replies `then` for requests that match; they are served before the plain script"
     w = Script(Match(model, contains, tools, system, where), deque(then))
     with self._lock: self._when.append(w)
@@ -1256,7 +1305,14 @@ def when(self:LocalClaude, model=None, contains=None, tools=None, system=None, w
 
 # %% ../nbs/01_testing.ipynb #6665b880
 @patch
-def assert_sent(self:LocalClaude, model=None, contains=None, tools=None, system=None, where=None, request:int=-1, **params):
+def assert_sent(self:LocalClaude,
+                model=None, # The model asked for
+                contains=None, # Text in the last user message
+                tools=None, # Names of tools that must all be offered
+                system=None, # Text in the system prompt
+                where=None, # Any predicate of the `Request`
+                request:int=-1, # Index of the request in `requests`
+                **params): # Parameters the request must have, e.g. `max_tokens=10`
     "Assert that a request (the last by default) matches, and has these `params`, with a failure that shows what was sent"
     if not self.requests: raise AssertionError("No request was received")
     req = self.requests[request]
@@ -1296,7 +1352,8 @@ REDACTED = "<redacted>"
 _KEEP_HEADERS = {"content-type", "anthropic-version", "anthropic-beta", "retry-after", "retry-after-ms", "x-should-retry"}
 _SECRET_FIELD = re.compile(r"(?i)^(.*[-_])?(api[-_]?key|authorization|auth[-_]?token|access[-_]?token|token|secret|password|cookie)$")
 
-def scrub(o, secrets:list=()):
+def scrub(o, # Any JSON-able value
+          secrets:list=()): # Strings to redact wherever they occur, e.g. API keys
     "`o` with secret-looking fields and every occurrence of `secrets` replaced by `REDACTED`"
     if isinstance(o, dict): return {k: REDACTED if _SECRET_FIELD.match(k) and isinstance(v, str) else scrub(v, secrets) for k, v in o.items()}
     if isinstance(o, list): return [scrub(v, secrets) for v in o]
@@ -1305,11 +1362,13 @@ def scrub(o, secrets:list=()):
             if s: o = o.replace(s, REDACTED)
     return o
 
-def load_cassette(path)->list:
+def load_cassette(path # The cassette's JSON file
+                 )->list:
     "The recorded exchanges of the cassette at `path`"
     return json.loads(Path(path).read_text())["interactions"]
 
-def save_cassette(path, interactions:list):
+def save_cassette(path, # The cassette's JSON file
+                  interactions:list): # Exchanges: `{"request", "response"}` dicts
     "Write `interactions` to the cassette at `path`"
     Path(path).write_text(json.dumps({"claudette_cassette": 1, "interactions": interactions}, indent=1, ensure_ascii=False))
 
@@ -1338,7 +1397,7 @@ def recording(cls:LocalClaude, path, # Cassette file to write
               upstream:str=ANTHROPIC_URL, # The API to forward to
               api_key:str|None=None, # The upstream's key; `ANTHROPIC_API_KEY` if None
               **kw # Passed to `LocalClaude`
-             )->LocalClaude:
+             )->LocalClaude: # Not started yet: use it in a `with` block, or `start()` it
     "A server that forwards every request to `upstream` and records each exchange in the cassette at `path`"
     key = api_key or os.environ.get("ANTHROPIC_API_KEY")
     if not key: raise ValueError("Recording needs the upstream's API key: pass api_key= or set ANTHROPIC_API_KEY")
@@ -1357,8 +1416,11 @@ def _canonical(method, path, body)->str:
         return [no_ids(v) for v in o] if isinstance(o, list) else o
     return json.dumps([method, path, no_ids(scrub(body))], sort_keys=True)
 
-def first_difference(a, b, path:str="")->tuple|None:
-    "The first place where JSON values `a` and `b` differ, as (path, a's value, b's value), or None"
+def first_difference(a, # A JSON value
+                     b, # The JSON value to compare it with
+                     path:str="" # Where `a` and `b` are, as a dotted path (for the recursion)
+                    )->tuple|None: # (dotted path, a's value, b's value), or None if they are equal
+    "The first place where JSON values `a` and `b` differ"
     if isinstance(a, dict) and isinstance(b, dict):
         keys = list(a) + [k for k in b if k not in a]
         return next((d for k in keys if (d := first_difference(a.get(k, _ABSENT), b.get(k, _ABSENT), f"{path}.{k}".lstrip(".")))), None)
@@ -1391,7 +1453,7 @@ def _replay(srv, h, req, m):
 @patch(cls_method=True)
 def replaying(cls:LocalClaude, path, # Cassette file to serve
               **kw # Passed to `LocalClaude`
-             )->LocalClaude:
+             )->LocalClaude: # Not started yet: use it in a `with` block, or `start()` it
     "A server that answers from the cassette at `path`, matching requests by content"
     srv = cls(check=False, **kw)
     srv.cassette, srv._played = load_cassette(path), set()

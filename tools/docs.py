@@ -12,15 +12,12 @@ it ignores `output-file` (nbdev names a chapter's page after its notebook withou
 `models.html`, where nbdev's doclinks point); Markdown reads the show_doc heading `Chat.__call__` as bold, so its
 id would lose the underscores that doclinks use; and it warns about Quarto-only keys. The staged copy also gets
 nbdev's doclinks made relative (they are URLs of the published site: relative, the local site is browsable and its
-links are checked), no links to private names (which have no docs), and a theme that loads no web font. And the
-fields of a dataclass keep their docments: fastcore reads no source for a class the notebook being run defines (in
-`__main__`), so it is read from the exported class of the same name.
+links are checked), no links to private names (which have no docs), and a theme that loads no web font.
 """
-import importlib, inspect, json, os, re, shutil, sys, tempfile, time, warnings
+import json, os, re, shutil, sys, tempfile, time, warnings
 from pathlib import Path, PurePosixPath
 
 import yaml
-import fastcore.docments
 from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
 from nbdev.quarto import _def_file_re, nbdev_sidebar, refresh_quarto_yml
@@ -57,19 +54,21 @@ def escape_heading(o:dict):
     md = o.get('data', {}).get('text/markdown')
     if md: o['data']['text/markdown'] = [re.sub(r'^(#+ .*)$', lambda m: m[1].replace('_', r'\_'), l) for l in md]
 
-def dataclass_source(cls)->str:
-    "The source of dataclass `cls`; for one that a notebook defines (in `__main__`), that of the exported class of its name"
-    if cls.__module__ != '__main__': return inspect.getsource(cls)
+def exported_source(cls)->str:
+    "Source of dataclass `cls`; for one a notebook defines in `__main__`, whose source Python 3.11 cannot find, the exported class's"
+    import importlib, inspect
     from claudette._modidx import d
-    mod = next((m for m, syms in d['syms'].items() if f"{m}.{cls.__qualname__}" in syms), None)
-    return inspect.getsource(getattr(importlib.import_module(mod), cls.__qualname__)) if mod else ""
+    if cls.__module__ != '__main__': return inspect.getsource(cls)
+    mod = next((m for m, syms in d['syms'].items() if f'{m}.{cls.__qualname__}' in syms), None)
+    return inspect.getsource(getattr(importlib.import_module(mod), cls.__qualname__)) if mod else ''
 
 def process(cfg)->Path:
     "nbdev's processing of the notebooks, as `nbdev-docs` runs it before Quarto: the folder of processed notebooks"
+    import fastcore.docments
+    fastcore.docments.get_dataclass_source = exported_source   # fastcore reads none in `__main__`: no field comments in the docs
     refresh_quarto_yml()    # nbs/nbdev.yml from pyproject.toml: the committed file is its output, so this changes nothing
     _build_modidx()
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path, file_glob=None, file_re=_def_file_re)
-    fastcore.docments.get_dataclass_source = dataclass_source
     with warnings.catch_warnings(record=True) as ws:   # one line per cell that nbdev runs because it mixes imports and code
         warnings.simplefilter('always')
         proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
@@ -124,6 +123,7 @@ def build(strict:bool=False)->int:
 
 def docments_gaps()->list:
     "(name, parameters) of each public callable in nbdev's symbol index with parameters that have no docments comment"
+    import importlib, inspect
     from fastcore.docments import docments
     from claudette._modidx import d
     out = []
