@@ -15,7 +15,8 @@ from .core import AsyncReplyStream, AsyncSteps, Client, arun_steps, maybe_await
 from .chat import Chat
 
 # %% ../nbs/06_async.ipynb #13f246ac
-def async_twin(f):
+def async_twin(f # A method of `Client`, or any function
+              ):
     "An async function with the signature and docs of `f`, awaiting what `f` returns when it is awaitable"
     @functools.wraps(f)
     async def twin(*args, **kwargs): return await maybe_await(f(*args, **kwargs))

@@ -186,7 +186,8 @@ def _bad_use(b)->bool:
     id, name, inp = (getattr(b, k, None) for k in ("id", "name", "input"))
     return not (isinstance(id, str) and id and isinstance(name, str) and isinstance(inp, dict))
 
-def fit_reply(r:Message)->dict:
+def fit_reply(r:Message # A reply, as the SDK returned it
+             )->dict:
     "Reply `r` as the message the history keeps, or a `BadReply` naming why the API would refuse it back"
     uses = [b for b in r.content if b.type == "tool_use"]
     if any(_bad_use(b) for b in uses): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
@@ -352,8 +353,8 @@ class LoopRun(Steps):
 @dataclasses.dataclass
 class BudgetStop:
     "The last item of a tool loop that a budget stopped: why it stopped"
-    reason: str
-    type: str = "budget_stop"
+    reason: str # Why: what was spent, and what the next request could have cost
+    type: str = "budget_stop" # Tells it apart from the other items of a tool loop
     def _repr_markdown_(self): return f"**Stopped:** {self.reason}."
 
 @patch
@@ -405,11 +406,12 @@ def _loop_steps(self:Chat, pr, max_steps, cont_func, final_prompt, stream, kwarg
 @dataclasses.dataclass
 class ToolResultsEvent:
     "Stream event: the results of the tools Claude called, as the user message sent back"
-    message: dict
-    type: str = "tool_results"
+    message: dict # The user message of `tool_result` blocks, as sent back to the API
+    type: str = "tool_results" # Tells it apart from the SDK's stream events
 
 # %% ../nbs/05_chat.ipynb #4b35b44e
-def strict_schema(s:dict)->dict:
+def strict_schema(s:dict # A JSON schema (or a list of them, or any part of one)
+                 )->dict:
     "A copy of JSON schema `s` as structured outputs want it: no additional properties on any object"
     if isinstance(s, list): return [strict_schema(x) for x in s]
     if not isinstance(s, dict): return s

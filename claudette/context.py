@@ -52,7 +52,8 @@ def approx_tokens(o # A message, a list of messages, a system prompt, tool schem
 FORMAT_TOKENS = 300          # the API's instructions for a structured output format (~150 measured), besides the schema
 MCP_SERVER_TOKENS = 2_000    # an MCP server of the API's connector: its tools' listing, unknown offline
 
-def is_server_tool(t:dict)->bool:
+def is_server_tool(t:dict # A tool schema, as the request's `tools` holds it
+                  )->bool:
     "Is tool schema `t` a server tool (web search, code execution...), run by the API rather than by us?"
     return isinstance(t, dict) and "input_schema" not in t and t.get("type") not in (None, "custom")
 
@@ -68,7 +69,8 @@ def request_tokens(kw:dict, # The request's parameters besides `messages`: `syst
     return n + MCP_SERVER_TOKENS*len(kw.get("mcp_servers") or []) + sum(map(msg_tokens, msgs))
 
 # %% ../nbs/04a_context.ipynb #b3e01afe
-def estimate_accuracy(entries)->dict:
+def estimate_accuracy(entries # Recorded exchanges: dicts with the `request` and the response `body` (as `corpus_entries` gives them)
+                     )->dict: # `requests` compared; the share `at_or_above` the true count; `median`, `p5`, `p95` of estimate/true
     "How `request_tokens` compares with the true input tokens of recorded (request, usage) pairs"
     ratios = []
     for e in entries:
@@ -94,18 +96,24 @@ def room(model:str, # The model the request is for
     "The input tokens a request to `model` asking for `max_tokens` can hold"
     return context_window(model) - max_tokens
 
-def too_long(model:str, need:int, max_tokens:int, hint:str='')->ContextTooLong:
+def too_long(model:str, # The model the request is for
+             need:int, # The request's input tokens, estimated
+             max_tokens:int, # The request's `max_tokens`
+             hint:str='' # What to do about it, appended to the message
+            )->ContextTooLong:
     "The `ContextTooLong` error for a request of `need` input tokens"
     return ContextTooLong(f"The next request needs about {need:,} input tokens, but {model} has room for {room(model, max_tokens):,} "
                           f"({context_window(model):,} in its context window less max_tokens={max_tokens:,}). {hint}".strip())
 
 # %% ../nbs/04a_context.ipynb #8c91e416
-def answers_tools(m:dict)->bool:
+def answers_tools(m:dict # A message dict
+                 )->bool:
     "Does message `m` carry tool results?"
     c = m.get("content") if isinstance(m, dict) else None
     return isinstance(c, list) and any(isinstance(b, dict) and b.get("type") in ("tool_result", "mcp_tool_result") for b in c)
 
-def cut_points(msgs:list)->list:
+def cut_points(msgs:list # API message dicts, oldest first
+              )->list:
     "Indices of `msgs` where a conversation may start: user messages that answer no tool call"
     return [i for i, m in enumerate(msgs) if m.get("role") == "user" and not answers_tools(m)]
 
@@ -116,7 +124,11 @@ class Refuse:
     def params(self)->dict:
         "Nothing: a refusing chat sends its requests as they are"
         return {}
-    def cut(self, msgs:list, sizes:list, space:int):
+    def cut(self,
+            msgs:list, # The messages of the request
+            sizes:list, # Their input tokens, estimated
+            space:int # The input tokens they may take
+           ):
         "None: refuse"
         return None
     def __repr__(self): return "Refuse()"
@@ -170,7 +182,11 @@ class ApiEdits:
             edits.append({"type": "clear_tool_uses_20250919", "keep": {"type": "tool_uses", "value": self.keep_tool_uses}, **trig})
         if self.compact: edits.append({"type": "compact_20260112", "pause_after_compaction": self.pause_after_compaction, **trig})
         return {"context_management": {"edits": edits}, "betas": [CONTEXT_BETA] + ([COMPACT_BETA] if self.compact else [])}
-    def cut(self, msgs:list, sizes:list, space:int):
+    def cut(self,
+            msgs:list, # The messages of the request
+            sizes:list, # Their input tokens, estimated
+            space:int # The input tokens they may take
+           ):
         "Keep everything: the API decides what to clear"
         return 0, 0
     @property
@@ -179,7 +195,9 @@ class ApiEdits:
         return ("compaction",) if self.pause_after_compaction else ()
 
 # %% ../nbs/04a_context.ipynb #4dc916e6
-def with_params(kw:dict, extra:dict)->dict:
+def with_params(kw:dict, # A request's parameters
+                extra:dict # Parameters to add (a context policy's `params()`); they win over `kw`'s, except `betas`
+               )->dict:
     "Request parameters `kw` with `extra` added, their `betas` joined"
     out = kw | extra
     if "betas" in kw and "betas" in extra: out["betas"] = list(dict.fromkeys([*kw["betas"], *extra["betas"]]))
@@ -194,12 +212,21 @@ class Budget:
     "The most a chat, or a tool loop, may spend"
     usd:float|None=None # Most dollars
     tokens:int|None=None # Most tokens: input, output, cache writes and reads all count
-    def worst(self, model:str, inp:int, out:int, cached:bool=False)->float:
+    def worst(self,
+              model:str, # The model the request is for
+              inp:int, # Its input tokens, estimated
+              out:int, # Its `max_tokens`
+              cached:bool=False # Whether its input is written to the prompt cache (priced as cache writes)
+             )->float: # USD
         "The most a request of `inp` input tokens (cache writes if `cached`) and `out` output tokens can cost"
         return float(cost_of(usage(cache_create=inp) if cached else usage(inp), model)) + float(cost_of(usage(out=out), model))
     def check(self,
-              spent_usd:float, spent_tokens:int, # What was spent so far
-              model:str, inp:int, out:int, cached:bool=False # The next request: its model, input, `max_tokens`, caching
+              spent_usd:float, # Dollars spent so far
+              spent_tokens:int, # Tokens spent so far
+              model:str, # The next request's model
+              inp:int, # Its input tokens, estimated
+              out:int, # Its `max_tokens`
+              cached:bool=False # Whether its input is written to the prompt cache
              )->str|None:
         "Why the next request could cross this budget, or None"
         if self.usd is not None and spent_usd + (w := self.worst(model, inp, out, cached)) > self.usd:

@@ -120,7 +120,10 @@ class Spending:
     "The usage and cost of a series of calls: noted cheaply per call, added up when asked"
     def __init__(self):
         self._calls, self._done, self._use, self._cost, self._lock = [], 0, None, None, threading.Lock()  # totals made when first asked
-    def add(self, u:Usage, model:str):
+    def add(self,
+            u:Usage, # The call's usage, as its reply reported it
+            model:str # The model that answered: it sets the prices
+           ):
         "Note one call's usage"
         self._calls.append((u, model))
     def _catch_up(self):
@@ -331,6 +334,7 @@ def _budget_effort(budget:int, efforts:tuple)->str|None:
 class ModelRejects(ValueError):
     "Raised before sending a request the model would reject"
 
+# %% ../nbs/04_core.ipynb #dd8104ab
 def _ready(msgs)->bool:
     "Is `msgs` already a list of API message dicts that can be sent as they are?"
     def ok(m):
@@ -339,18 +343,24 @@ def _ready(msgs)->bool:
         return (isinstance(c, str) and c != "") or (isinstance(c, list) and all(type(b) is dict and "type" in b for b in c))
     return isinstance(msgs, list) and all(ok(m) for m in msgs) and count_images(msgs) <= MANY_IMGS
 
-def cache_marks(m)->int:
+def cache_marks(m # A message dict (anything else carries none)
+               )->int:
     "How many cache breakpoints message `m` carries"
     c = m.get("content") if isinstance(m, dict) else None
     return sum(1 for b in c if isinstance(b, dict) and "cache_control" in b) if isinstance(c, list) else 0
 
 class Prepared(list):
     "Messages known to be API message dicts, e.g. a chat's history: sent without checking each one again"
-    def __init__(self, msgs=(), images:int=0, marked:tuple=()):
+    def __init__(self,
+                 msgs=(), # API message dicts
+                 images:int=0, # How many images they carry
+                 marked:tuple=() # The indices of the messages that carry cache breakpoints
+                ):
         super().__init__(msgs)
-        self.images, self.marked = images, tuple(marked)  # images carried; indices of messages with cache marks
+        self.images, self.marked = images, tuple(marked)
 
-def prepare(msgs:list)->Prepared:
+def prepare(msgs:list # A prompt, or messages in any form `mk_msgs` takes
+           )->Prepared:
     "`msgs` (any form `mk_msgs` takes) as `Prepared` API messages"
     msgs = msgs if isinstance(msgs, list) and _ready(msgs) else mk_msgs(msgs)
     return Prepared(msgs, count_images(msgs), [i for i, m in enumerate(msgs) if cache_marks(m)])
@@ -490,11 +500,13 @@ def mk_call(self:Client,
     kw = dict(model=m, max_tokens=maxtok, **kw)
     return Call(self._place_cache(msgs, kw), kw, prefill, events, cb)
 
-# %% ../nbs/04_core.ipynb #20ede78f
+# %% ../nbs/04_core.ipynb #bc69780e
 NONSTREAM_MAX_TOKENS = 21_333  # the SDK's limit for a non-streaming call with its default timeout
 STREAM_EVENT_TYPES = ("text", "thinking", "signature", "input_json", "citation", "content_block_stop")  # yielded with `events=True`
 
-def merge_prefill(r:Message, prefill:str)->Message:
+def merge_prefill(r:Message, # A reply
+                  prefill:str # The prefill its request was sent with ('': `r` as it is)
+                 )->Message:
     "`r` with `prefill` put back at the start of its first text block, so the reply reads whole"
     if not prefill: return r
     for i, b in enumerate(r.content):
@@ -504,7 +516,8 @@ def merge_prefill(r:Message, prefill:str)->Message:
             return r.model_copy(update={"content": content})
     return r
 
-def snapshot(s)->Message|None:
+def snapshot(s # An SDK message stream, possibly cut short
+            )->Message|None:
     "What SDK stream `s` has accumulated so far, or None if the reply had not begun"
     try: return s.current_message_snapshot
     except (AssertionError, RuntimeError): return None
@@ -518,17 +531,23 @@ def _record(self:Client, r:Message, call:Call)->Message:
     return r
 
 @patch
-def endpoint(self:Client, call:Call):
+def endpoint(self:Client,
+             call:Call # The request to send
+            ):
     "The SDK resource `call` is sent to: the beta one when it passes `betas` (beta parameters need its types)"
     return self.c.beta.messages if call.kw.get("betas") else self.c.messages
 
 @patch
-def notify(self:Client, name:str, *args, view=None):
+def notify(self:Client,
+           name:str, # The hook method to call: 'request', 'event', 'reply', 'error' or 'tool_results'
+           *args, # Passed to it
+           view=None # A stream whose own `hooks` are called after the client's
+          ):
     "Call method `name` of each hook that has it with `args`: the client's hooks, then those of stream `view`"
     for h in (*self.hooks, *getattr(view, "hooks", ())):
         if (f := getattr(h, name, None)) is not None: f(*args)
 
-# %% ../nbs/04_core.ipynb #eaa52253
+# %% ../nbs/04_core.ipynb #5411a753
 class BadReply(APIResponseValidationError):
     "A reply claudette cannot use: not a `Message`, unreadable, or one a chat cannot keep; the message says why"
     def __init__(self, message:str, # What was wrong
@@ -543,7 +562,8 @@ def _request_of(e):
     try: return e.request
     except (AttributeError, RuntimeError): return None
 
-def api_error(e:BaseException)->BaseException:
+def api_error(e:BaseException # An exception raised while a request was sent or its reply read
+             )->BaseException:
     "`e` as one of the SDK's exception types: a transport failure is an `APIConnectionError`, an unreadable reply a `BadReply`"
     if isinstance(e, AnthropicError) or not isinstance(e, Exception) or isinstance(e, StreamClosed): return e
     if isinstance(e, httpx2.TransportError):
@@ -551,7 +571,8 @@ def api_error(e:BaseException)->BaseException:
     if isinstance(e, READ_ERRORS): return BadReply(f"The reply could not be read: {type(e).__name__}: {e}")
     return e
 
-def checked_reply(r)->Message:
+def checked_reply(r # What the SDK returned for a request
+                 )->Message:
     "`r` if it is a `Message` claudette can use (a missing `usage` counts as 0 tokens), else a `BadReply` saying why"
     if not isinstance(r, (Message, BetaMessage)): raise BadReply(f"The reply is a {type(r).__name__}, not a Message", r)
     typ, role, content = (getattr(r, k, None) for k in ("type", "role", "content"))
@@ -560,9 +581,12 @@ def checked_reply(r)->Message:
         raise BadReply("The reply has no list of typed content blocks", r)
     return r if getattr(r, "usage", None) is not None else r.model_copy(update={"usage": usage()})
 
-# %% ../nbs/04_core.ipynb #bc69780e
+# %% ../nbs/04_core.ipynb #97d2fce0
 @patch
-def reply_steps(self:Client, call:Call, view=None):
+def reply_steps(self:Client,
+                call:Call, # The request, as `mk_call` made it
+                view=None # The stream to hand the reply's text (or events) to; None: not streamed, unless too long for a plain call
+               ):
     "Steps of one request: the one place it is sent and its reply, or exception, comes back; streamed to `view` if given"
     self.notify("request", call, view=view)
     try:
@@ -580,6 +604,7 @@ def reply_steps(self:Client, call:Call, view=None):
     if call.cb: yield partial(call.cb, r)
     return r
 
+# %% ../nbs/04_core.ipynb #3de06326
 @patch
 def _stream_steps(self:Client, call:Call, view=None):
     "Steps of a streamed reply: its text (or events) emitted when there is a `view`, its final `Message` returned"
@@ -626,8 +651,10 @@ def __call__(self:Client,
     if stream: return self.stream_cls(partial(self.reply_steps, call))
     return self.drive(self.reply_steps(call))
 
-# %% ../nbs/04_core.ipynb #2a92d96a
-def usage_table(u:Usage, cost:Cost)->str:
+# %% ../nbs/04_core.ipynb #e6829457
+def usage_table(u:Usage, # Tokens, as `usage` gives them
+                cost:Cost # Their cost, with its notes
+               )->str:
     "A Markdown table of tokens and their cost"
     cw = _n(u,'cache_creation_input_tokens')
     rows = [("Input tokens", _n(u,'input_tokens'), cost.input), ("Output tokens", _n(u,'output_tokens'), cost.output),
@@ -639,7 +666,9 @@ def usage_table(u:Usage, cost:Cost)->str:
     notes = "".join(f"\n\n*{n}*" for n in cost.notes)
     return "\n".join(lines) + notes
 
-def usage_html(u:Usage, cost:Cost)->str:
+def usage_html(u:Usage, # Tokens, as `usage` gives them
+               cost:Cost # Their cost, with its notes
+              )->str:
     "The table of tokens and their cost, as HTML"
     return md_html(usage_table(u, cost))
 

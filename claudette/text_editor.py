@@ -392,7 +392,6 @@ def undo_edit(self:TextEditor, path:str): # the file whose last edit to undo, re
     return f'Restored {_q(path)} to its content before its last edit'
 
 # %% ../nbs/15_compat.ipynb #ada13849
-import warnings as _warnings
 from functools import update_wrapper as _update_wrapper
 
 _OLD_CONF_MODELS = {'sonnet': 'claude-sonnet-4-6', 'sonnet-4': 'claude-sonnet-4-0', 'sonnet-3-7': 'claude-3-7-sonnet-20250219',
@@ -407,26 +406,41 @@ class _EditorConfs(dict):
 
 text_editor_conf = _EditorConfs(text_editor_conf)
 
+# %% ../nbs/15_compat.ipynb #6d446ac9
+import warnings as _warnings
+
 def _old_editor(old:str)->TextEditor:
     _warnings.warn(f"{old} is from claudette 0.3: use TextEditor(root), which only acts inside root "
                    "(this shim acts inside the current folder)", DeprecationWarning, stacklevel=3)
     return TextEditor(Path.cwd())
 
-def view(path:str, view_range:list|None=None, nums:bool=False)->str:
+def view(path:str,                 # a file or folder, relative to the current folder
+         view_range:list|None=None, # [start, end] lines of a file, 1-indexed; end -1 means to the end
+         nums:bool=False            # ignored: lines are always numbered now
+        )->str:
     "0.3's `view` (lines are always numbered now)"
     return _old_editor('view(path)').view(path, view_range)
 
-def create(path:str, file_text:str, overwrite:bool=False)->str:
+def create(path:str,            # the file to create, relative to the current folder
+           file_text:str,       # its whole content
+           overwrite:bool=False # replace the file if it exists (otherwise: `ToolError`)
+          )->str:
     "0.3's `create`: refuses an existing file unless `overwrite`"
     ed = _old_editor('create(path, file_text)')
     if not overwrite and ed._real(path).exists(): raise ToolError(f"'{path}' already exists: pass overwrite=True to replace it")
     return ed.create(path, file_text)
 
-def insert(path:str, insert_line:int, new_str:str)->str:
+def insert(path:str,        # the file to edit, relative to the current folder
+           insert_line:int, # insert after this line; 0 inserts at the start of the file
+           new_str:str      # the text to insert, as whole lines
+          )->str:
     "0.3's `insert`: `new_str` after line `insert_line` (0: at the start)"
     return _old_editor('insert(path, insert_line, new_str)').insert(path, insert_line, new_str)
 
-def str_replace(path:str, old_str:str, new_str:str)->str:
+def str_replace(path:str,    # the file to edit, relative to the current folder
+                old_str:str, # text that occurs exactly once in the file
+                new_str:str  # its replacement ('' deletes it)
+               )->str:
     "0.3's `str_replace`: replaces the one occurrence of `old_str`"
     return _old_editor('str_replace(path, old_str, new_str)').str_replace(path, old_str, new_str)
 

@@ -13,10 +13,15 @@ it ignores `output-file` (nbdev names a chapter's page after its notebook withou
 id would lose the underscores that doclinks use; and it warns about Quarto-only keys. The staged copy also gets
 nbdev's doclinks made relative (they are URLs of the published site: relative, the local site is browsable and its
 links are checked), no links to private names (which have no docs), and a theme that loads no web font.
+While nbdev runs the show_doc cells, two gaps of fastcore's docments are closed (`full_docments`): a dataclass that a
+chapter defines (in `__main__`) shows its fields' comments, read from the package, and a class whose parameters are on
+`__new__` (`Cost`, a `float`) shows those.
 """
-import json, os, re, shutil, sys, tempfile, time, warnings
+import importlib, inspect, json, os, re, shutil, sys, tempfile, time, warnings
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+import fastcore.docments as fd
 import yaml
 from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
@@ -54,24 +59,38 @@ def escape_heading(o:dict):
     md = o.get('data', {}).get('text/markdown')
     if md: o['data']['text/markdown'] = [re.sub(r'^(#+ .*)$', lambda m: m[1].replace('_', r'\_'), l) for l in md]
 
+def params_owner(o):
+    "What declares the parameters of `o`: a class's Python `__new__` when its `__init__` is inherited (`Cost`, a `float`)"
+    if inspect.isclass(o) and not inspect.isfunction(o.__init__) and inspect.isfunction(o.__new__) and not hasattr(o, '_fields'): return o.__new__
+    return o
+
 def exported_source(cls)->str:
-    "Source of dataclass `cls`; for one a notebook defines in `__main__`, whose source Python 3.11 cannot find, the exported class's"
-    import importlib, inspect
-    from claudette._modidx import d
+    "The source of dataclass `cls`, from the package when nbdev defined it in `__main__` (running a chapter's cells)"
     if cls.__module__ != '__main__': return inspect.getsource(cls)
+    from claudette._modidx import d
     mod = next((m for m, syms in d['syms'].items() if f'{m}.{cls.__qualname__}' in syms), None)
     return inspect.getsource(getattr(importlib.import_module(mod), cls.__qualname__)) if mod else ''
 
+@contextmanager
+def full_docments():
+    "fastcore's docments with two gaps closed: a dataclass of `__main__` has no source for it, and a class's `__new__` is not read"
+    docments, dataclass_source = fd.docments, fd.get_dataclass_source
+    def owners_docments(s, *args, **kwargs):
+        res = docments(o := params_owner(s), *args, **kwargs)
+        if o is not s: res.pop('cls', None)
+        return res
+    fd.docments, fd.get_dataclass_source = owners_docments, exported_source
+    try: yield
+    finally: fd.docments, fd.get_dataclass_source = docments, dataclass_source
+
 def process(cfg)->Path:
     "nbdev's processing of the notebooks, as `nbdev-docs` runs it before Quarto: the folder of processed notebooks"
-    import fastcore.docments
-    fastcore.docments.get_dataclass_source = exported_source   # fastcore reads none in `__main__`: no field comments in the docs
     refresh_quarto_yml()    # nbs/nbdev.yml from pyproject.toml: the committed file is its output, so this changes nothing
     _build_modidx()
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path, file_glob=None, file_re=_def_file_re)
     with warnings.catch_warnings(record=True) as ws:   # one line per cell that nbdev runs because it mixes imports and code
         warnings.simplefilter('always')
-        proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
+        with full_docments(): proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
     for w in ws:
         if 'imports and other code' in str(w.message):
             code = [l for l in str(w.message).splitlines()[2:] if l.strip() and not l.startswith('#|')]
@@ -123,8 +142,6 @@ def build(strict:bool=False)->int:
 
 def docments_gaps()->list:
     "(name, parameters) of each public callable in nbdev's symbol index with parameters that have no docments comment"
-    import importlib, inspect
-    from fastcore.docments import docments
     from claudette._modidx import d
     out = []
     for mod, syms in d['syms'].items():
@@ -138,9 +155,10 @@ def docments_gaps()->list:
             o = o.fget if isinstance(o, property) else getattr(o, 'func', o)
             if inspect.isclass(o) and issubclass(o, BaseException): continue
             if inspect.isclass(o) and not any(inspect.isfunction(getattr(o, m)) for m in ('__init__', '__new__')): continue  # a builtin's own (`list`'s)
+            o = params_owner(o)
             try: params = inspect.signature(o).parameters
             except (TypeError, ValueError): continue
-            ds = docments(o, full=True)
+            ds = fd.docments(o, full=True)
             miss = [k for k, v in params.items() if k not in ('self', 'cls') and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)
                     and not ds.get(k, {}).get('docment')]
             if miss: out.append((key, miss))
