@@ -23,7 +23,8 @@ from fastcore.basics import patch
 from anthropic.types import Message
 from .modelinfo import Cost
 from .messages import mk_msg
-from .core import Client, Spending, DONE, next_or_done, run_steps, arun_steps
+from .core import Client, Spending
+from .steps import DONE, next_or_done, run_steps, arun_steps
 from .chat import Chat
 
 # %% ../nbs/13_batch.ipynb #43b61102
