@@ -173,6 +173,7 @@ def docments_gaps()->list:
             except AttributeError: continue
             o = o.fget if isinstance(o, property) else getattr(o, 'func', o)
             if inspect.isclass(o) and issubclass(o, BaseException): continue
+            if inspect.isclass(o) and not any(inspect.isfunction(getattr(o, m)) for m in ('__init__', '__new__')): continue  # a builtin's own (`list`'s)
             o = params_owner(o)
             try: params = inspect.signature(o).parameters
             except (TypeError, ValueError): continue
