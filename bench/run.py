@@ -7,6 +7,8 @@ per-turn overhead <= 1.05x the raw SDK at 10, 100 and 1,000-message histories; 8
 wall (sync and async); 200 concurrent AsyncChat turns >= 0.9x the raw AsyncAnthropic throughput; a new chat's first turn,
 made with `Chat(model, hist=...)` alone (no SDK client given), <= 1.1x the raw SDK sending the same messages; a turn
 with the SQLite call log on (`claudette.persist`) <= 1.05x the same turn with it off, at a 100-message history.
+A control row times the raw SDK against itself the same way: it reads 1.00 on a quiet machine, and how far it strays is
+the noise floor of that run (on a loaded one, ratios mean little).
 """
 import asyncio, multiprocessing as mp, os, statistics, sys, tempfile, time
 from pathlib import Path
@@ -52,9 +54,27 @@ def turn_overhead(url, blocks=20, turns=10):
         for _ in range(blocks):  # each block starts again from n messages
             chat.h, h[:] = history(n), history(n)
             chat_turn(); raw_turn()  # not timed: the chat checks a history it did not make once
-            for _ in range(turns): c.append(_timed(chat_turn)); r.append(_timed(raw_turn))
+            for i in range(turns): _abba(i, chat_turn, raw_turn, c, r)
         rows.append((f"turn, {n:>4}-message history", statistics.median(c), statistics.median(r)))
     return rows
+
+def _abba(i, f, g, fs, gs):
+    "Time `f` into `fs` and `g` into `gs`, `f` first on even `i`: whichever runs second after the other pays a little more"
+    if i % 2: gs.append(_timed(g)); fs.append(_timed(f))
+    else: fs.append(_timed(f)); gs.append(_timed(g))
+
+def control(url, n=10, blocks=20, turns=10):
+    "The noise floor: the raw SDK against itself (two clients, same turns), measured like `turn_overhead`"
+    clients, hs = [Anthropic(base_url=url, api_key="sk-bench", max_retries=0) for _ in range(2)], [[], []]
+    def turn(k):
+        hs[k].append({"role": "user", "content": "next question"})
+        r = clients[k].messages.create(model=MODEL, max_tokens=4096, messages=hs[k])
+        hs[k].append({"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in r.content]})
+    a, b = [], []
+    for _ in range(blocks):
+        hs[0][:], hs[1][:] = history(n), history(n)
+        for i in range(turns): _abba(i, lambda: turn(0), lambda: turn(1), a, b)
+    return statistics.median(a), statistics.median(b)
 
 def first_turn(url, n=10, turns=200):
     "Median seconds of a new chat's first turn, made with `Chat(MODEL, hist=...)` alone, and of the raw SDK sending the same messages"
@@ -64,9 +84,7 @@ def first_turn(url, n=10, turns=200):
     def raw_turn(): raw.messages.create(model=MODEL, max_tokens=4096, messages=hist + [q])
     chat_turn(); raw_turn()
     c, r = [], []
-    for i in range(turns):  # ABBA: whichever goes first after the other pays a little more, so each goes first half the time
-        if i % 2: c.append(_timed(chat_turn)); r.append(_timed(raw_turn))
-        else: r.append(_timed(raw_turn)); c.append(_timed(chat_turn))
+    for i in range(turns): _abba(i, chat_turn, raw_turn, c, r)
     return statistics.median(c), statistics.median(r)
 
 def slow(i:int)->int:
@@ -85,18 +103,19 @@ async def eight_async_tools(url):
     chat = AsyncChat(cli=AsyncClient(MODEL, cli=AsyncAnthropic(base_url=url, api_key="sk-bench", max_retries=0)), tools=[aslow])
     t0 = time.perf_counter(); await chat("tools:aslow"); return time.perf_counter() - t0
 
-async def concurrent_turns(url, n=200, rounds=7):
+async def concurrent_turns(url, n=200, rounds=9):
     "Best seconds for `n` concurrent single-turn chats on one AsyncClient, and for the raw AsyncAnthropic"
     raw = AsyncAnthropic(base_url=url, api_key="sk-bench", max_retries=0)
     shared = AsyncClient(MODEL, cli=AsyncAnthropic(base_url=url, api_key="sk-bench", max_retries=0))
     async def chat_run(): await asyncio.gather(*[AsyncChat(cli=shared)("hello") for _ in range(n)])
     async def raw_run():
         await asyncio.gather(*[raw.messages.create(model=MODEL, max_tokens=4096, messages=[{"role": "user", "content": "hello"}]) for _ in range(n)])
+    async def timed(f):
+        t0 = time.perf_counter(); await f(); return time.perf_counter() - t0
     await chat_run(); await raw_run()
     c, r = [], []
-    for _ in range(rounds):
-        t0 = time.perf_counter(); await chat_run(); c.append(time.perf_counter() - t0)
-        t0 = time.perf_counter(); await raw_run(); r.append(time.perf_counter() - t0)
+    for i in range(rounds):  # each goes first half the time
+        for f, ts in ((chat_run, c), (raw_run, r))[::1 if i % 2 else -1]: ts.append(await timed(f))
     return statistics.median(c), statistics.median(r)
 
 def log_overhead(url, n=100, blocks=20, turns=10):
@@ -122,6 +141,8 @@ def main():
     try:
         print("claudette benchmarks (local server in its own process; ratios against the raw anthropic SDK in the same run)\n")
         print(f"{'measure':34} {'claudette':>12} {'raw SDK':>12} {'ratio':>8}  target")
+        a, b = control(url)
+        print(f"{'control: raw SDK against itself':34} {a*1000:10.3f}ms {b*1000:10.3f}ms {a/b:8.3f}  1.00 on a quiet machine: the noise floor")
         for name, c, r in turn_overhead(url):
             print(f"{name:34} {c*1000:10.3f}ms {r*1000:10.3f}ms {c/r:8.3f}  <= 1.05")
         c, r = log_overhead(url)

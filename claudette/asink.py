@@ -11,7 +11,8 @@ __all__ = ['async_twin', 'AsyncClient', 'AsyncLoopRun', 'AsyncChat']
 import functools
 from anthropic import AsyncAnthropic
 from .tools import arun_tools
-from .core import AsyncReplyStream, AsyncSteps, Client, arun_steps, maybe_await
+from .core import AsyncReplyStream, Client
+from .steps import AsyncSteps, arun_steps, maybe_await
 from .chat import Chat
 
 # %% ../nbs/06_async.ipynb #13f246ac

@@ -23,7 +23,8 @@ from fastcore.basics import patch
 from anthropic.types import Message
 from .modelinfo import Cost
 from .messages import mk_msg
-from .core import Client, Spending, DONE, next_or_done, run_steps, arun_steps
+from .core import Client, Spending
+from .steps import DONE, next_or_done, run_steps, arun_steps
 from .chat import Chat
 
 # %% ../nbs/13_batch.ipynb #43b61102
@@ -32,7 +33,7 @@ PARAMS_NEEDED = ("model", "max_tokens", "messages")  # what a dict of params mus
 def batch_params(item, # A prompt, a list of messages, or a dict of `messages.create` params (sent as is)
                  source:str|Client|Chat, # A model id, a `Client`, or a `Chat` whose next turn each item is
                  **kw # As for a call: `sp`, `maxtok`, `tools`, `maxthinktok`, `effort`, `output_config`...
-                )->dict:
+                )->dict: # `messages.create`'s keyword arguments, `messages` among them
     "The `messages.create` params of one batch request: what the call, or the chat's next turn, would send"
     if isinstance(item, dict) and "role" not in item:
         if missing := [k for k in PARAMS_NEEDED if k not in item]: raise ValueError(f"batch params need {', '.join(missing)}: got {sorted(item)}")
@@ -46,7 +47,7 @@ def batch_params(item, # A prompt, a list of messages, or a dict of `messages.cr
 def batch_requests(items:list, # Prompts, message lists, params dicts, or `{"custom_id", "params"}` requests
                    source:str|Client|Chat|None=None, # A model id, a `Client`, or a `Chat` (not needed for params dicts)
                    **kw # As for a call: `sp`, `maxtok`, `tools`, `maxthinktok`...
-                  )->list[dict]:
+                  )->list[dict]: # `{"custom_id": ..., "params": ...}` for each item, in order
     "Batch requests for `items`, each `custom_id` giving the item's position"
     return [x if isinstance(x, dict) and "custom_id" in x else {"custom_id": f"r{i}", "params": batch_params(x, source, **kw)}
             for i, x in enumerate(items)]
@@ -56,7 +57,8 @@ BATCH_MAX_REQUESTS = 100_000     # requests in one batch
 BATCH_MAX_BYTES = 256 * 1024**2  # bytes of one batch's request body
 _ENVELOPE = len('{"requests": []}')
 
-def request_size(r:dict)->int:
+def request_size(r:dict # A batch request
+                )->int:
     "Bytes `r` takes in a batch's request body (with its separator)"
     return len(json.dumps(r).encode()) + 2
 
@@ -78,14 +80,15 @@ def split_requests(reqs:list, # Batch requests
 @dataclass
 class BatchFailure:
     "A batch request that did not succeed"
-    custom_id: str
+    custom_id: str # The `custom_id` of the request that failed
     kind: str # 'errored', 'expired', 'canceled', or 'missing' (no result line was served for it)
     error: dict|None = None # For 'errored': the API's error, `{"type": ..., "message": ...}`
 
     def __repr__(self): return f"BatchFailure({self.custom_id!r}, {self.kind!r}{', ' + repr(self.error) if self.error else ''})"
 
-def batch_result(line)->Message|BatchFailure:
-    "The value of one result line (a `MessageBatchIndividualResponse`)"
+def batch_result(line # One line of a batch's results: a `MessageBatchIndividualResponse`
+                )->Message|BatchFailure: # The reply if the request succeeded, else what went wrong
+    "The value of one result line"
     r = line.result
     if r.type == "succeeded": return r.message
     err = r.error.error.model_dump(include={"type", "message"}) if r.type == "errored" else None
@@ -99,7 +102,10 @@ def _batch_priced(u):
 class Results(list):
     "Values in input order, failures among them; with the usage and cost of the replies"
     failed = BaseException # The type of a failure among the values
-    def __init__(self, items=(), price:Callable|None=None): # `price` turns a reply's usage into the usage billed
+    def __init__(self,
+                 items=(), # The values in input order: replies (`Message`s) and failures
+                 price:Callable|None=None # Turns a reply's usage into the usage billed (None: as the reply reports it)
+                ):
         super().__init__(items)
         self.spent = Spending()
         for m in self:
@@ -122,7 +128,11 @@ class Results(list):
 class BatchResults(Results):
     "Batch results in input order: a `Message` for each succeeded request, a `BatchFailure` for each other"
     failed = BatchFailure
-    def __init__(self, items=(), batch_ids=(), timing=None):
+    def __init__(self,
+                 items=(), # A `Message` or a `BatchFailure` for each request, in input order
+                 batch_ids=(), # The ids of the batches the requests ran in
+                 timing=None # Seconds spent: `{"claudette": ..., "api": ..., "waiting": ...}` (None: not measured)
+                ):
         super().__init__(items, _batch_priced)
         self.batch_ids, self.timing = list(batch_ids), dict(timing or {})
 
@@ -146,7 +156,8 @@ def batch_dir()->Path:
 
 CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")  # what the API accepts as a `custom_id`
 
-def fingerprint(reqs:list)->str:
+def fingerprint(reqs:list # Batch requests (see `batch_requests`)
+               )->str: # A SHA-256 hex digest
     "A hash of batch requests: the same requests, the same job"
     return hashlib.sha256(json.dumps(reqs, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -205,7 +216,8 @@ CLOCK_SKEW = 120    # seconds allowed between our clock and the API's when adopt
 
 def _total(rc)->int: return rc.processing + rc.succeeded + rc.errored + rc.canceled + rc.expired
 
-def is_async_sdk(sdk)->bool:
+def is_async_sdk(sdk # An SDK client: `Anthropic`, `AsyncAnthropic` or one of their kin
+                )->bool:
     "Is `sdk` an async SDK client?"
     return inspect.iscoroutinefunction(inspect.unwrap(sdk.messages.batches.create))  # (the SDK wraps its methods)
 
@@ -294,12 +306,16 @@ def progress_bar(total:int, # Steps to count
 
 # %% ../nbs/13_batch.ipynb #25d253ee
 @patch
-def run(self:BatchJob, cli=None)->BatchResults:
+def run(self:BatchJob,
+        cli=None # An SDK client, or a `Client` or `Chat` whose SDK client is used; `Anthropic()` if None
+       )->BatchResults:
     "Submit what is not yet submitted, wait for the batches to end, and return their results in input order"
     return run_steps(self._steps(sdk_client(cli, False)))
 
 @patch
-async def arun(self:BatchJob, cli=None)->BatchResults:
+async def arun(self:BatchJob,
+               cli=None # An async SDK client, or an `AsyncClient` or `AsyncChat` whose SDK client is used; `AsyncAnthropic()` if None
+              )->BatchResults:
     "Submit what is not yet submitted, wait for the batches to end, and return their results in input order"
     return await arun_steps(self._steps(sdk_client(cli, True)))
 
@@ -312,13 +328,17 @@ def _cancel_steps(self:BatchJob, sdk):
     return out
 
 @patch
-def cancel(self:BatchJob, cli=None)->list:
-    "Cancel the job's open batches; returns them as the API does"
+def cancel(self:BatchJob,
+           cli=None # An SDK client, or a `Client` or `Chat` whose SDK client is used; `Anthropic()` if None
+          )->list: # The canceled batches, as `MessageBatch`es
+    "Cancel the job's open batches"
     return run_steps(self._cancel_steps(sdk_client(cli, False)))
 
 @patch
-async def acancel(self:BatchJob, cli=None)->list:
-    "Cancel the job's open batches; returns them as the API does"
+async def acancel(self:BatchJob,
+                  cli=None # An async SDK client, or an `AsyncClient` or `AsyncChat` whose SDK client is used; `AsyncAnthropic()` if None
+                 )->list: # The canceled batches, as `MessageBatch`es
+    "Cancel the job's open batches"
     return await arun_steps(self._cancel_steps(sdk_client(cli, True)))
 
 # %% ../nbs/13_batch.ipynb #47d34d57
@@ -328,11 +348,17 @@ def batch(items:list, # Prompts, message lists, params dicts or batch requests (
           path:str|Path|None=None, # The job's state file (see `BatchJob`)
           progress:bool=True, # Show a progress bar
           **kw # As for a call: `sp`, `maxtok`, `tools`, `maxthinktok`...
-         )->BatchResults:
+         )->BatchResults: # Each item's `Message` or `BatchFailure`, with counts, cost and timing
     "Run `items` as message batches at the batch price; results in input order, failures as `BatchFailure` values"
     return BatchJob(batch_requests(items, source, **kw), path, progress=progress).run(cli or _client_of(source))
 
-async def abatch(items:list, source:str|Client|Chat|None=None, cli=None, path:str|Path|None=None, progress:bool=True, **kw)->BatchResults:
+async def abatch(items:list, # Prompts, message lists, params dicts or batch requests (see `batch_requests`)
+                 source:str|Client|Chat|None=None, # A model id, an `AsyncClient` or an `AsyncChat` (its SDK client is used too)
+                 cli=None, # The async SDK client, if not `source`'s; `AsyncAnthropic()` if neither
+                 path:str|Path|None=None, # The job's state file (see `BatchJob`)
+                 progress:bool=True, # Show a progress bar
+                 **kw # As for a call: `sp`, `maxtok`, `tools`, `maxthinktok`...
+                )->BatchResults: # Each item's `Message` or `BatchFailure`, with counts, cost and timing
     "Run `items` as message batches at the batch price; results in input order, failures as `BatchFailure` values"
     return await BatchJob(batch_requests(items, source, **kw), path, progress=progress).arun(cli or _client_of(source))
 
@@ -350,11 +376,15 @@ class BatchList(list):
 
 def _list_steps(sdk, limit:int): return BatchList((yield partial(sdk.messages.batches.list, limit=limit)).data)
 
-def list_batches(cli=None, limit:int=20)->BatchList:
+def list_batches(cli=None, # An SDK client, or a `Client` or `Chat` whose SDK client is used; `Anthropic()` if None
+                 limit:int=20 # How many batches to return: the first page of the account's list
+                )->BatchList:
     "The latest `limit` message batches of the account, newest first"
     return run_steps(_list_steps(sdk_client(cli, False), limit))
 
-async def alist_batches(cli=None, limit:int=20)->BatchList:
+async def alist_batches(cli=None, # An async SDK client, or an `AsyncClient` or `AsyncChat` whose SDK client is used; `AsyncAnthropic()` if None
+                        limit:int=20 # How many batches to return: the first page of the account's list
+                       )->BatchList:
     "The latest `limit` message batches of the account, newest first"
     return await arun_steps(_list_steps(sdk_client(cli, True), limit))
 
@@ -365,22 +395,31 @@ class Bucket:
     "What a client knows of one of the API's rate-limit buckets"
     def __init__(self): self.limit, self.avail, self.t, self.taken = None, 0., 0., 0.
 
-    def take(self, need:float, now:float)->float:
-        "Take `need` from the bucket; the seconds to wait before the request may go"
+    def take(self,
+             need:float, # What the request draws: 1 from the requests bucket, its estimated tokens from a token bucket
+             now:float # The time, in `time.monotonic()` seconds
+            )->float: # Seconds to wait before the request may go
+        "Take `need` from the bucket"
         self.taken += need
         if self.limit is None: return 0.  # no headers seen yet: nothing to pace by
         rate = self.limit/60
         self.avail, self.t = min(float(self.limit), self.avail + (now-self.t)*rate) - need, now
         return max(0., -self.avail/rate)
 
-    def observe(self, limit:int, remaining:int, since:float, now:float):
-        "Correct the bucket to the API's `remaining` (taken before `since` more was sent)"
+    def observe(self,
+                limit:int, # The bucket's size, refilled each minute (`anthropic-ratelimit-{kind}-limit`)
+                remaining:int, # What the API says is left (`anthropic-ratelimit-{kind}-remaining`)
+                since:float, # What other requests took from the bucket after the reporting one: not yet in `remaining`
+                now:float # The time, in `time.monotonic()` seconds
+               ):
+        "Correct the bucket to what the API reports is left"
         if self.limit is None: self.avail, self.t = float(remaining) - since, now
         else: self.avail = min(self.avail, remaining - since)
         self.limit = limit
 
 # %% ../nbs/13_batch.ipynb #2e64450e
-def retry_after(headers)->float:
+def retry_after(headers # A response's headers (a mapping)
+               )->float:
     "Seconds a response asks us to wait: `retry-after-ms`, else `retry-after` (seconds or an HTTP date), else 0"
     if ms := headers.get("retry-after-ms"): return float(ms)/1000
     v = headers.get("retry-after")
@@ -388,20 +427,25 @@ def retry_after(headers)->float:
     try: return float(v)
     except ValueError: return max(0., parsedate_to_datetime(v).timestamp() - time.time())
 
+# %% ../nbs/13_batch.ipynb #689a8476
 class RateGate(Middleware):
     "SDK middleware pacing requests to the API's rate limits, from its `anthropic-ratelimit-*` headers and `retry-after`"
     def __init__(self):
         self.buckets, self.paused_until, self.sent, self.limited = {k: Bucket() for k in RATE_KINDS}, 0., 0, 0
         self._lock = threading.Lock()
 
-    def needs(self, request)->dict:
+    def needs(self,
+              request # The SDK's `APIRequest` of one HTTP attempt (its `json` is the body)
+             )->dict: # `{bucket kind: amount}`, one entry for each of `RATE_KINDS`
         "What `request` takes from each bucket"
         tokens = self.buckets["input-tokens"].limit or self.buckets["tokens"].limit
         est = len(json.dumps(request.json, default=str))/4 if tokens and isinstance(request.json, dict) else 0
         return {"requests": 1, "tokens": est, "input-tokens": est, "output-tokens": 1}
 
-    def enter(self, request)->tuple:
-        "Take what `request` needs: (seconds it must wait, a ticket for `leave`)"
+    def enter(self,
+              request # The SDK's `APIRequest` of one HTTP attempt (its `json` is the body)
+             )->tuple: # (seconds it must wait, a ticket for `leave`)
+        "Take what `request` needs from each bucket"
         need, now = self.needs(request), time.monotonic()
         with self._lock:
             marks = {k: b.taken for k, b in self.buckets.items()}
@@ -411,7 +455,10 @@ class RateGate(Middleware):
         "Seconds left of a pause a 429 began"
         return max(0., self.paused_until - time.monotonic())
 
-    def leave(self, response, ticket):
+    def leave(self,
+              response, # The SDK's `APIResponse` to the request (its status and headers are read)
+              ticket # What `enter` returned for the request
+             ):
         "Learn from `response`: correct each bucket to what the API reports; a 429 pauses everyone for its `retry-after`"
         (need, marks), h, now = ticket, response.headers, time.monotonic()
         with self._lock:
@@ -425,7 +472,10 @@ class RateGate(Middleware):
 
 # %% ../nbs/13_batch.ipynb #285cfeec
 @patch
-def handle(self:RateGate, request, call_next):
+def handle(self:RateGate,
+           request, # The SDK's `APIRequest` of one HTTP attempt (its `json` is the body)
+           call_next # Sends `request` on: the next middleware, or the HTTP client
+          ):
     "Wait for `request`'s turn, send it, and learn from the response"
     wait, ticket = self.enter(request)
     time.sleep(wait)
@@ -435,7 +485,10 @@ def handle(self:RateGate, request, call_next):
     return r
 
 @patch
-async def handle_async(self:RateGate, request, call_next):
+async def handle_async(self:RateGate,
+                       request, # The SDK's `APIRequest` of one HTTP attempt (its `json` is the body)
+                       call_next # Sends `request` on (awaited): the next middleware, or the HTTP client
+                      ):
     "Wait for `request`'s turn, send it, and learn from the response"
     wait, ticket = self.enter(request)
     await asyncio.sleep(wait)
@@ -449,7 +502,11 @@ RETRYABLE = (RateLimitError, InternalServerError, APIConnectionError)  # worth a
 
 class MapResults(Results):
     "Results in input order, each failure the exception it raised; with the total cost, the time taken and the 429s"
-    def __init__(self, items=(), elapsed:float=0., limited:int=0):
+    def __init__(self,
+                 items=(), # Each item's result, or the exception it raised, in input order
+                 elapsed:float=0., # Seconds the run took
+                 limited:int=0 # Responses that were 429s (rate-limited)
+                ):
         super().__init__(items)
         self.elapsed, self.limited = elapsed, limited
     def summary(self)->str:
@@ -457,7 +514,9 @@ class MapResults(Results):
         return (f"{len(self)} results ({len(self)-len(self.failures)} ok, {len(self.failures)} failed) in {self.elapsed:.1f} s "
                 f"({len(self)/max(self.elapsed, 1e-9):.1f}/s); {self.limited} answered 429; ${self.cost.total:.4f}")
 
-def gated(client:Client, gate:RateGate)->Client:
+def gated(client:Client, # A `Client` or an `AsyncClient`
+          gate:RateGate # The gate its twin's requests go through
+         )->Client:
     "A twin of `client` whose calls go through `gate`, adding to `client`'s totals, log and hooks"
     twin = type(client)(client.model, cli=client.c.with_middleware(gate), cache=client.cache, ttl=client.ttl)
     twin.spent, twin.log, twin.hooks = client.spent, client.log, client.hooks

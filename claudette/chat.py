@@ -19,8 +19,9 @@ from .messages import HtmlMsg, box, contents_html, msg_html, tag
 from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from anthropic import AnthropicError
-from .core import BadReply, Client, Emit, Prepared, Spending, Steps, cache_marks, mk_tool_choice, prepare, usage_html
-from .context import Budget, BudgetExceeded, Refuse, approx_tokens, request_tokens, room, too_long, with_params
+from .core import BadReply, Client, Prepared, Spending, cache_marks, mk_tool_choice, prepare, usage_html
+from .steps import Emit, Steps
+from .context import CACHE_MARK_TOKENS, Budget, BudgetExceeded, Refuse, approx_tokens, request_tokens, room, too_long, with_params
 
 # %% ../nbs/05_chat.ipynb #2960b475
 class Chat:
@@ -55,7 +56,7 @@ class Chat:
         self.sp, self.temp, self.cont_pr, self.before_tool, self.after_tool = sp, temp, cont_pr, before_tool, after_tool
         self._ns, self.tools = ns, tools
         self.spent, self.last, self.partial, self._turn_lock = Spending(), [], None, threading.Lock()
-        self.context, self.budget, self.dropped, self._sizes = context or Refuse(), budget, [], {}
+        self.context, self.budget, self.dropped = context or Refuse(), budget, []
 
 # %% ../nbs/05_chat.ipynb #ef2d3344
 def _get_tools(self:Chat)->list:
@@ -100,11 +101,12 @@ def _join_user(last:dict, new:dict)->dict:
     return {"role": "user", "content": _blocks(last) + _blocks(new)}
 
 def _extend(p:Prepared, new:list, keep:int|None=None)->Prepared:
-    "`p` (its first `keep` messages) followed by `new`, with its image and cache-mark counts kept up to date"
+    "`p` (its first `keep` messages) followed by `new`, with its image and cache-mark counts, and its sizes, kept up to date"
     keep = len(p) if keep is None else keep
     gone = p[keep:]
     marked = [i for i in p.marked if i < keep] + [keep+i for i, m in enumerate(new) if cache_marks(m)]
-    return Prepared(p[:keep] + new, p.images - count_images(gone) + count_images(new), marked)
+    sizes = None if p.sizes is None else p.sizes[:keep] + [approx_tokens(m) for m in new]  # only what is new is counted
+    return Prepared(p[:keep] + new, p.images - count_images(gone) + count_images(new), marked, sizes)
 
 @patch
 def _history(self:Chat)->Prepared:
@@ -217,7 +219,7 @@ def fit_results(results:list, # `tool_result` blocks
 def _turn_steps(self:Chat, pr, view=None, **kw):
     "Steps of one turn: plan the request (checked against the chat's budget), send it, run the tools Claude calls, commit"
     plan = yield from self._plan_steps(pr, **kw)
-    if why := self._over_budget(plan.call): raise BudgetExceeded(why)
+    if why := self._over_budget(plan): raise BudgetExceeded(why)
     return (yield from self._send_steps(plan, view))
 
 # %% ../nbs/05_chat.ipynb #b06b7ed4
@@ -228,6 +230,7 @@ class TurnPlan:
     call: object # The `Call`
     runnable: Toolbox # The tools that may run
     dropped: list # The messages the context policy dropped to make the request fit
+    need: int # The request's input tokens, estimated (high)
 
 @patch
 def _plan_steps(self:Chat, pr, temp=None, maxtok=4096, maxthinktok=0, prefill='', tool_choice=None, **kw):
@@ -235,9 +238,9 @@ def _plan_steps(self:Chat, pr, temp=None, maxtok=4096, maxthinktok=0, prefill=''
     schemas, runnable = self._tool_kw(tool_choice)
     mk = partial(self.c.mk_call, sp=self.sp, temp=temp if temp is not None else self.temp, maxtok=maxtok, maxthinktok=maxthinktok,
                  prefill=prefill, tools=schemas, tool_choice=tool_choice, **with_params(kw, self.context.params()))
-    msgs, call, dropped = yield from self._fit_steps(self._turn_msgs(pr), mk)
+    msgs, call, dropped, need = yield from self._fit_steps(self._turn_msgs(pr), mk)
     call.chat, call.history = self, msgs  # for the call log
-    return TurnPlan(msgs, call, runnable, dropped)
+    return TurnPlan(msgs, call, runnable, dropped, need)
 
 # %% ../nbs/05_chat.ipynb #490f663d
 @patch
@@ -272,14 +275,16 @@ def _guarded(self:Chat, steps):
     finally: self._turn_lock.release()
 
 # %% ../nbs/05_chat.ipynb #f9b53774
+def _sizes(msgs:Prepared)->list:
+    "`approx_tokens` of each of `msgs`, counted once and kept with them"
+    if msgs.sizes is None: msgs.sizes = [approx_tokens(m) for m in msgs]
+    return msgs.sizes
+
 @patch
-def _msg_tokens(self:Chat, m)->int:
-    "`approx_tokens(m)`, remembered for the messages of the history"
-    hit = self._sizes.get(id(m))
-    if hit is not None and hit[0] is m: return hit[1]
-    if len(self._sizes) > 2*len(self.h) + 64: self._sizes = {id(x): v for x in self.h if (v := self._sizes.get(id(x))) and v[0] is x}
-    self._sizes[id(m)] = (m, n := approx_tokens(m))
-    return n
+def _need(self:Chat, call, msgs:Prepared)->int:
+    "A high estimate of `call`'s input tokens, counting `msgs` (what it was made from) by their kept sizes"
+    added = call.msgs[len(msgs):]  # a prefill; the cache breakpoint placed on the last message is allowed for below
+    return request_tokens(call.kw, added) + sum(_sizes(msgs)) + (CACHE_MARK_TOKENS if self.c.cache else 0)
 
 @patch
 def _exact_tokens(self:Chat, call):
@@ -296,25 +301,26 @@ def _fit_steps(self:Chat, msgs:Prepared, mk):
     "Steps that fit `msgs` to the context window by the chat's policy: the messages kept, their `Call` (from `mk`), the dropped"
     call = mk(msgs)
     space = room(self.model, call.kw["max_tokens"])
-    need = request_tokens(call.kw, call.msgs, self._msg_tokens)
-    if need <= space: return msgs, call, []
-    sizes = [self._msg_tokens(m) for m in msgs]
+    need = self._need(call, msgs)
+    if need <= space: return msgs, call, [], need
+    sizes = _sizes(msgs)
     if (cut := self.context.cut(msgs, sizes, space - (need - sum(sizes)))) is None:
         exact = yield from self._exact_tokens(call)  # the estimate errs high: refuse only on the API's own count
-        if exact is not None and exact <= space: return msgs, call, []
+        if exact is not None and exact <= space: return msgs, call, [], exact
         raise too_long(self.model, exact or need, call.kw["max_tokens"],
                        "Drop old turns with `chat.context = Trim()`, or let the API clear old tool results with `ApiEdits()`.")
     head, start = cut
-    if (head, start) == (0, 0): return msgs, call, []
+    if (head, start) == (0, 0): return msgs, call, [], need
     kept = prepare(msgs[:head] + msgs[start:])
-    return kept, mk(kept), msgs[head:start]
+    kept.sizes, call = sizes[:head] + sizes[start:], mk(kept)
+    return kept, call, msgs[head:start], self._need(call, kept)
 
 # %% ../nbs/05_chat.ipynb #13540c62
 @patch
-def _over_budget(self:Chat, call, budgets=())->str|None:
-    "Why sending `call` could cross the chat's budget, or one of `budgets` ((budget, dollars, tokens) spent before), or None"
+def _over_budget(self:Chat, plan:TurnPlan, budgets=())->str|None:
+    "Why sending `plan` could cross the chat's budget, or one of `budgets` ((budget, dollars, tokens) spent before), or None"
     if not (self.budget or budgets): return None
-    inp, usd, tok = request_tokens(call.kw, call.msgs, self._msg_tokens), float(self.cost), self.use.total
+    call, inp, usd, tok = plan.call, plan.need, float(self.cost), self.use.total
     for b, usd0, tok0 in ([(self.budget, 0., 0)] if self.budget else []) + list(budgets):
         if why := b.check(usd - usd0, tok - tok0, self.model, inp, call.kw["max_tokens"], bool(self.c.cache)): return why
     return None
@@ -382,7 +388,7 @@ def _loop_steps(self:Chat, pr, max_steps, cont_func, final_prompt, stream, kwarg
         if step == max_steps - 1 and step > 0 and self.h and _role(self.h[-1]) == "user":
             prompt, kw["tool_choice"] = final_prompt, {"type": "none"}
         plan = yield from self._plan_steps(prompt, **kw)
-        if why := self._over_budget(plan.call, budgets):  # stop before the step, never after it
+        if why := self._over_budget(plan, budgets):  # stop before the step, never after it
             run.stopped = BudgetStop(why)
             yield Emit(run.stopped)
             return run.value
@@ -499,10 +505,11 @@ def _count_steps(self:Chat, pr, **kw):
     "Steps of `count_tokens`"
     h = self._history()
     if pr is None and h and _role(h[-1]) == "assistant" and not (self.cont_pr or getattr(self, "_paused", False)):
-        plan = TurnPlan(h, self.c.mk_call(h, sp=self.sp, tools=self.box), self.box, [])  # the history as it stands
+        call = self.c.mk_call(h, sp=self.sp, tools=self.box)  # the history as it stands
+        plan = TurnPlan(h, call, self.box, [], self._need(call, h))
     else: plan = yield from self._plan_steps(pr, **kw)
     n = yield from self._exact_tokens(plan.call)
-    return n if n is not None else request_tokens(plan.call.kw, plan.call.msgs, self._msg_tokens)
+    return n if n is not None else plan.need
 
 # %% ../nbs/05_chat.ipynb #8e575cdb
 @patch

@@ -9,6 +9,7 @@ __all__ = ['live_settings', 'THINKING_TAIL', 'LiveSettings', 'can_show', 'LiveVi
 
 # %% ../nbs/09_live.ipynb #c404ef59
 import asyncio, contextvars, os, time
+from typing import Callable
 from dataclasses import dataclass
 from anthropic.types import Message
 from fastcore.basics import patch
@@ -44,8 +45,8 @@ def _grow(b:dict, d):
 class LiveView:
     "One notebook output that grows as a streamed turn or tool loop arrives (a hook: see `Client.hooks`)"
     def __init__(self,
-                 show=None, # Called with the first (html, text); by default IPython's `display` with a display id
-                 update=None, # Called with each later (html, text); by default an update of that display
+                 show:Callable|None=None, # Called with the first (html, text); by default IPython's `display` with a display id
+                 update:Callable|None=None, # Called with each later (html, text); by default an update of that display
                  interval:float|None=None # Seconds between updates, at least (default: `live_settings.interval`)
                 ):
         self.show, self.update = show or self._display, update or self._update
@@ -53,33 +54,59 @@ class LiveView:
         self.done, self.texts, self.blocks, self.spent = [], [], {}, Spending()
         self.handle, self.started, self.last, self.took, self.replies, self.updates = None, False, 0.0, 0.0, 0, 0
 
-    def request(self, call):
-        "A request is sent: a new reply begins"
-        self.blocks = {}
-    def event(self, call, e):
-        "A stream event: a block starts, grows or is complete"
-        t, i = e.type, getattr(e, 'index', None)
-        if t == 'content_block_start': self.blocks[i] = [to_params(e.content_block), False]
-        elif t == 'content_block_delta' and i in self.blocks: _grow(self.blocks[i][0], e.delta)
-        elif t == 'content_block_stop': self.blocks[i] = [to_params(e.content_block), True]
-        else: return
-        self.refresh()
-    def reply(self, call, r):
-        "A reply is complete"
-        self.add(r)
-    def tool_results(self, call, msg):
-        "A chat's tools have run: `msg` is the user message of their results"
-        self.add(msg)
-    def error(self, call, e):
-        "The request failed, or the stream was closed"
-        self.done.append(tag('blockquote', f"⚠️ the reply ended early: {type(e).__name__} {e}".strip()))
-        self.refresh(force=True)
+# %% ../nbs/09_live.ipynb #5e4e0c33
+@patch
+def request(self:LiveView,
+            call, # the request's `Call`: a view needs nothing from it
+           ):
+    "A request is sent: a new reply begins"
+    self.blocks = {}
 
-# %% ../nbs/09_live.ipynb #c66d7b59
+@patch
+def event(self:LiveView,
+          call, # the request's `Call`: a view needs nothing from it
+          e, # an SDK stream event: a block's start, delta or stop updates the view, any other is ignored
+         ):
+    "A stream event: a block starts, grows or is complete"
+    t, i = e.type, getattr(e, 'index', None)
+    if t == 'content_block_start': self.blocks[i] = [to_params(e.content_block), False]
+    elif t == 'content_block_delta' and i in self.blocks: _grow(self.blocks[i][0], e.delta)
+    elif t == 'content_block_stop': self.blocks[i] = [to_params(e.content_block), True]
+    else: return
+    self.refresh()
+
+@patch
+def reply(self:LiveView,
+          call, # the request's `Call`: a view needs nothing from it
+          r, # the complete reply, a `Message`
+         ):
+    "A reply is complete"
+    self.add(r)
+
+@patch
+def tool_results(self:LiveView,
+                 call, # the request's `Call`: a view needs nothing from it
+                 msg, # the user message dict that carries the tool results
+                ):
+    "A chat's tools have run: `msg` is the user message of their results"
+    self.add(msg)
+
+@patch
+def error(self:LiveView,
+          call, # the request's `Call`: a view needs nothing from it
+          e, # the exception: an API error, a timeout, or the stream closed early
+         ):
+    "The request failed, or the stream was closed"
+    self.done.append(tag('blockquote', f"⚠️ the reply ended early: {type(e).__name__} {e}".strip()))
+    self.refresh(force=True)
+
+# %% ../nbs/09_live.ipynb #da22fb14
 THINKING_TAIL = 80  # characters of running thinking shown in its folded summary
 
 @patch
-def add(self:LiveView, m):
+def add(self:LiveView,
+        m, # a reply (`Message`), shown with its fields, or a message dict, shown as a message of the history
+       ):
     "Show finished message `m`: a `Message` (a reply) or a message dict"
     if isinstance(m, Message):
         self.blocks, self.replies = {}, self.replies + 1
@@ -104,9 +131,11 @@ def writing(self:LiveView)->Html:
         elif complete or b.get('type') == 'text': run.append(b)
     return Html(''.join(parts + ([contents_html(run)] if run else [])))
 
-# %% ../nbs/09_live.ipynb #da22fb14
+# %% ../nbs/09_live.ipynb #3bf66e0b
 @patch
-def render(self:LiveView, final:bool=False)->tuple[str, str]:
+def render(self:LiveView,
+           final:bool=False, # the last output: no reply being written, and a tool loop's table of tokens and cost
+          )->tuple[str, str]:
     "The output's (html, text) now"
     table = usage_html(self.spent.use, self.spent.cost) if final and self.replies > 1 else ''
     html = box(*self.done, '' if final else self.writing(), table)
@@ -114,7 +143,10 @@ def render(self:LiveView, final:bool=False)->tuple[str, str]:
     return str(html), text
 
 @patch
-def refresh(self:LiveView, force:bool=False, final:bool=False):
+def refresh(self:LiveView,
+            force:bool=False, # redraw even if the last redraw was less than `interval` ago
+            final:bool=False, # draw the last output (see `render`)
+           ):
     "Redraw the output, unless the last redraw was less than `interval` ago (and it is not `force`d)"
     now = time.monotonic()
     if not force and now - self.last < max(self.interval, 3 * self.took): return  # a slow redraw waits longer
@@ -138,14 +170,16 @@ def _display(self:LiveView, html, text):
 @patch
 def _update(self:LiveView, html, text): self.handle.update({'text/html': html, 'text/plain': text}, raw=True)
 
-# %% ../nbs/09_live.ipynb #2fe9f74d
+# %% ../nbs/09_live.ipynb #b2e654fd
 def _watched(live:LiveView, x):
     "Show item `x` of a stream or tool loop with `live`: a stream gets `live` as its hook, a message is shown"
     if isinstance(x, (ReplyStream, AsyncReplyStream)): x.hooks = [live]
     elif isinstance(x, Message) or (isinstance(x, dict) and 'role' in x): live.add(x)
 
-def watch(run, live:LiveView|None=None):
-    "Run stream or tool loop `run` to its end, shown live by `live` (a new `LiveView` by default); `run`"
+def watch(run, # a `ReplyStream` of a client or chat, or a tool loop's `LoopRun`, streamed or not
+          live:LiveView|None=None, # the view that shows it (None: a new `LiveView`, shown by IPython's display)
+         )->ReplyStream|LoopRun: # `run`, finished, and marked as shown so that it does not show itself again
+    "Run stream or tool loop `run` to its end, shown live by `live`"
     live = live or LiveView()
     _watched(live, run)
     try:
@@ -154,8 +188,10 @@ def watch(run, live:LiveView|None=None):
     run.shown = True
     return run
 
-async def awatch(run, live:LiveView|None=None):
-    "Run async stream or tool loop `run` to its end, shown live by `live`; `run`"
+async def awatch(run, # an `AsyncReplyStream` of a client or chat, or a tool loop's `AsyncLoopRun`, streamed or not
+                 live:LiveView|None=None, # the view that shows it (None: a new `LiveView`, shown by IPython's display)
+                )->AsyncReplyStream|AsyncLoopRun: # `run`, finished, and marked as shown so that it does not show itself again
+    "Run async stream or tool loop `run` to its end, shown live by `live`"
     live = live or LiveView()
     _watched(live, run)
     try:
@@ -164,8 +200,9 @@ async def awatch(run, live:LiveView|None=None):
     run.shown = True
     return run
 
-# %% ../nbs/09_live.ipynb #6d835648
-def final_html(run)->Html:
+# %% ../nbs/09_live.ipynb #248ed6de
+def final_html(run, # a stream or tool loop, sync or async (not run yet: a note says so)
+              )->Html:
     "The output of a finished stream (its reply) or tool loop (its messages)"
     v = run.value
     if isinstance(v, list): return box(*[msg_html(m) for m in v])

@@ -54,7 +54,8 @@ def _block_params(b)->dict:
         if isinstance(c, dict) and (k := _CITE_TITLES.get(c.get('type'))): c.setdefault(k, None)
     return d
 
-def to_params(x):
+def to_params(x, # a `Message`, a message dict, a list of blocks, one block (SDK object or dict), or a string
+             )->dict|list|str: # the same content as plain dicts a request accepts (a string as it is)
     "Request params (plain dicts) from SDK response content: a `Message`, a message dict, a list of blocks or one block"
     if isinstance(x, str): return x
     if isinstance(x, (list, tuple)): return [to_params(b) for b in x]
@@ -68,7 +69,8 @@ def to_params(x):
 MAX_IMG_SIDE, MANY_IMGS_SIDE, MANY_IMGS, MAX_IMG_BYTES = 8000, 2000, 20, 5*1024*1024
 MAX_REQUEST_BYTES = 32_000_000  # the API's limit on a whole request (32 MB)
 
-def img_type(data:bytes)->str|None:
+def img_type(data:bytes # any bytes: only their first 12 are read
+            )->str|None: # 'image/png', 'image/jpeg', 'image/gif', 'image/webp', or None for anything else
     "The media type of image bytes `data` (PNG, JPEG, GIF or WEBP) from its magic number, or None"
     if data[:8] == b'\x89PNG\r\n\x1a\n': return 'image/png'
     if data[:3] == b'\xff\xd8\xff': return 'image/jpeg'
@@ -226,7 +228,8 @@ def _images(msgs:list)->list:
     for m in msgs: walk(m.get('content'))
     return res
 
-def count_images(msgs:list)->int:
+def count_images(msgs:list # API message dicts
+                )->int:
     "How many images `msgs` carry, tool results included"
     return len(_images(msgs))
 
@@ -350,24 +353,27 @@ def _blocks_of(r)->list:
         return [{'type': 'text', 'text': c}] if isinstance(c, str) else list(c)
     return [r]
 
-def find_blocks(r, # an SDK Message, a message dict, or a list of blocks
-                type='text', # the block type(s) wanted: a string or a tuple of strings
-               )->list:
+def find_blocks(r, # an SDK `Message`, a message dict, a list of blocks, one block, or a string (one text block)
+                type='text', # the block type(s) wanted: a name, an SDK block class, or a tuple of these
+               )->list: # the matching blocks, as they are in `r` (SDK objects or dicts)
     "All blocks of `r` whose `type` is `type`"
     names = _type_names(type)
     return [b for b in _blocks_of(r) if _typ(b) in names]
 
-def find_block(r, type='text'):
+def find_block(r, # an SDK `Message`, a message dict, a list of blocks, one block, or a string (one text block)
+               type='text', # the block type(s) wanted: a name, an SDK block class, or a tuple of these
+              ):
     "The first block of `r` whose `type` is `type`, or None"
     return next(iter(find_blocks(r, type)), None)
 
 class ToolUse(NamedTuple):
     "A tool call Claude asked for (the name and input are model output: untrusted)"
-    id:str
-    name:str
-    input:dict
+    id:str # the `tool_use` block's id, which its `tool_result` must quote as `tool_use_id`
+    name:str # the tool Claude chose, by name
+    input:dict # the arguments Claude chose (`tool_uses` gives a copy: changing it changes no reply)
 
-def tool_uses(r)->list[ToolUse]:
+def tool_uses(r, # an SDK `Message`, a message dict, or a list of blocks
+             )->list[ToolUse]: # in the order Claude asked for them
     "The `tool_use` blocks of `r` as `(id, name, input)` tuples (inputs copied)"
     return [ToolUse(_get(b, 'id'), _get(b, 'name'), copy.deepcopy(_get(b, 'input', {}))) for b in find_blocks(r, 'tool_use')]
 
@@ -380,7 +386,8 @@ _STOP_NOTES = {
     'compaction': "the reply is a compaction summary of the earlier conversation",
 }
 
-def stop_note(r)->str|None:
+def stop_note(r, # a reply: an SDK `Message` or a dict with its `stop_reason` (a string, list or None has no note)
+             )->str|None:
     "A one-line explanation of why reply `r` stopped, when it needs attention (else None)"
     if isinstance(r, (str, list, tuple)) or r is None: return None
     sr = _get(r, 'stop_reason')
@@ -398,13 +405,16 @@ class Html(str):
     "HTML built by claudette: `esc` leaves it as is, every other string is escaped"
     def _repr_html_(self): return str(self)
 
-def esc(x)->Html:
+def esc(x, # `Html` (returned as it is), or any object (its `str`, escaped)
+       )->Html:
     "`x` as HTML: `Html` unchanged, anything else converted to text and escaped"
     return x if isinstance(x, Html) else Html(html.escape(str(x)))
 
 def _blank(p)->bool: return p is None or p is False or (isinstance(p, (str, list, tuple)) and not p)
 
-def cat(*parts, sep:str='')->Html:
+def cat(*parts, # `Html`, or objects to show as escaped text
+        sep:str='', # put between two parts as it is (not escaped): a literal of claudette's own
+       )->Html:
     "The `parts` (each escaped unless `Html`) joined by `sep`, leaving out None, False and empty ones"
     return Html(sep.join(esc(p) for p in parts if not _blank(p)))
 
@@ -414,16 +424,19 @@ def tag(name:str, # the element, always a literal of claudette's own
         *kids, # its children: `Html` as is, anything else escaped
         cls:str|None=None, # its `class`
         **attrs # attribute values, escaped (None leaves one out)
-       )->Html:
+       )->Html: # `<name …>kids</name>`, or only `<name …>` for a void element (`img`, `br`, `hr`)
     "One HTML element whose children and attribute values are escaped"
     a = ''.join(f' {k}="{esc(v)}"' for k, v in {'class': cls, **attrs}.items() if v is not None)
     return Html(f"<{name}{a}>" if name in _VOID else f"<{name}{a}>{cat(*kids)}</{name}>")
 
-def safe_url(url)->str|None:
+def safe_url(url, # an address from the model, a tool or a user: any object
+            )->str|None:
     "`url` if it is an http(s) or mailto address without spaces or control characters, else None"
     return url if isinstance(url, str) and re.match(r'(?i)(https?://|mailto:)[^\x00-\x20\x7f]+\Z', url) else None
 
-def link(text, url)->Html:
+def link(text, # what the link shows, escaped unless `Html` (empty: the address itself)
+         url, # where it leads, kept only if `safe_url` accepts it
+        )->Html:
     "A link to `url` showing `text`; only the text when `url` is not a safe web address"
     if u := safe_url(url): return tag('a', text or u, href=u, target='_blank', rel='noopener noreferrer')
     return esc(text or url or '')
@@ -462,7 +475,8 @@ def md_html(md:str # Markdown from the model, a tool or a user
     "Untrusted Markdown `md` as safe HTML: raw HTML as text, only http(s)/mailto links, images as links"
     return Html(_md_renderer().render(md or ''))
 
-def box(*parts)->Html:
+def box(*parts, # a display's contents: `Html`, or objects to show as escaped text
+       )->Html:
     "A display's `parts` in a `div` that MathJax leaves alone (a `$` in a reply is a dollar, not math)"
     return tag('div', *parts, cls='claudette tex2jax_ignore mathjax_ignore')
 
@@ -626,7 +640,8 @@ BLOCK_SHOWN = {
     'container_upload': lambda b: Shown('File uploaded to the container', call=_get(b, 'file_id', '?')),
 }
 
-def shown(b)->Shown:
+def shown(b, # a content block, an SDK object or a dict, of any type but `text`
+         )->Shown:
     "What block `b` (not a text block) shows"
     return BLOCK_SHOWN.get(_typ(b), _unknown)(b)
 
@@ -709,7 +724,8 @@ def _img_html(mt, data)->Html:
         return tag('img', src=f"data:{mt};base64,{''.join(data.split())}", alt=f"{mt} image", style=MAX_IMG_HTML)
     return tag('i', f"(an image claudette can't show: {mt})")
 
-def shown_html(s:Shown)->Html:
+def shown_html(s:Shown # what a block shows, from `shown`
+              )->Html:
     "Block description `s` as safe HTML"
     preview = s.fold and not s.call and s.out.strip() and tag('code', _short(' '.join(s.out.split()), 80))
     head = cat(tag('b', s.title), s.call and tag('code', s.call), s.note and tag('i', f"({s.note})"), preview, sep=' ')
@@ -742,7 +758,8 @@ def contents_html(r, # an SDK Message, a message dict, a list of blocks, one blo
     return cat(*parts)
 
 # %% ../nbs/02_messages.ipynb #9ff0ce83
-def usage_line(u)->str:
+def usage_line(u, # a reply's `usage`: an SDK object, a dict, or None
+              )->str: # tokens in, out, cache writes and reads, then web searches and fetches if any
     "A compact one-line summary of a `usage` object or dict"
     if u is None: return "(no usage)"
     fs = [('in', 'input_tokens'), ('out', 'output_tokens'), ('cache write', 'cache_creation_input_tokens'),
@@ -753,7 +770,8 @@ def usage_line(u)->str:
         if n := _get(stu, f, 0) if stu is not None else 0: res.append(f"{k}: {n}")
     return ' | '.join(res)
 
-def fields_html(r)->Html:
+def fields_html(r, # a reply: an SDK `Message` or a message dict with its fields
+               )->Html:
     "The main fields of reply `r`, folded"
     fs = [('id', _get(r, 'id')), ('model', _get(r, 'model')), ('stop_reason', _get(r, 'stop_reason')),
           ('stop_sequence', _get(r, 'stop_sequence'))]
@@ -771,7 +789,8 @@ def _repr_html_(self:Message|BetaMessage)->str:
 MSG_STYLE = 'border-left:3px solid rgba(127,127,127,.35);padding-left:.7em;margin:.6em 0'  # a message in a conversation
 ROLE_STYLE = 'font-variant:small-caps;opacity:.7'
 
-def msg_html(m)->Html:
+def msg_html(m, # an SDK `Message`, or a message dict of any role
+            )->Html:
     "A message (an SDK `Message` or a message dict) as safe HTML: its role, then its contents"
     return tag('div', tag('div', _get(m, 'role', '?'), style=ROLE_STYLE), contents_html(m), cls='claudette-msg', style=MSG_STYLE)
 

@@ -255,7 +255,7 @@ def models_markdown(ids:list|None=None, # model ids; `models` by default
 def thinking_types(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                    )->tuple:
     "The `thinking.type` values `model` accepts"
-    return resolve(model).thinking
+    return lookup(model).thinking
 
 def can_think(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
               )->bool:
@@ -265,43 +265,43 @@ def can_think(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Ve
 def effort_levels(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                   )->tuple:
     "The `output_config.effort` values `model` accepts (empty if it has no effort setting)"
-    return resolve(model).efforts
+    return lookup(model).efforts
 
 def can_prefill(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                 )->bool:
     "Whether `model` accepts a conversation ending with an assistant turn (rejected from the 4.6 generation on)"
-    return resolve(model).prefill
+    return lookup(model).prefill
 
 def can_force_tool(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                    )->bool:
     "Whether `model` accepts `tool_choice` of type 'any' or 'tool'"
-    return resolve(model).forced_tool_choice
+    return lookup(model).forced_tool_choice
 
 # %% ../nbs/00_models.ipynb #b4f56567
 def has_vision(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                )->bool:
     "Whether `model` accepts images"
-    return resolve(model).vision
+    return lookup(model).vision
 
 def has_pdf(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
             )->bool:
     "Whether `model` accepts PDF documents"
-    return resolve(model).pdf
+    return lookup(model).pdf
 
 def can_structured(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                    )->bool:
     "Whether `model` supports native structured outputs (`output_config.format`)"
-    return resolve(model).structured_outputs
+    return lookup(model).structured_outputs
 
 def context_window(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                    )->int:
     "Context window of `model` in tokens"
-    return resolve(model).context
+    return lookup(model).context
 
 def max_output(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                )->int:
     "Largest `max_tokens` `model` accepts"
-    return resolve(model).max_out
+    return lookup(model).max_out
 
 def can_set_temperature(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                         )->bool:
@@ -311,7 +311,7 @@ def can_set_temperature(model:str, # A model id: an API id, alias, snapshot, or 
 def is_deprecated(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                   )->bool:
     "Whether `model` is deprecated or already retired"
-    return resolve(model).lifecycle in ('deprecated', 'retired')
+    return lookup(model).lifecycle in ('deprecated', 'retired')
 
 # %% ../nbs/00_models.ipynb #1b8557e1
 def _rfc3339(d:str|None)->str|None: return None if d is None else f'{d}T00:00:00Z'

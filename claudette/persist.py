@@ -49,7 +49,8 @@ def write_atomic(path, # The file to write (replaced whole, or left as it was)
     return path
 
 # %% ../nbs/10_persist.ipynb #d75fd6a8
-def saved_tools(box:Toolbox)->list:
+def saved_tools(box:Toolbox # A chat's tools
+               )->list: # A dict of `name`, `schema` and `handler` for each tool
     "The tools of `box` as saved: name, schema, and whether a Python handler runs it"
     return [{"name": n, "schema": s, "handler": box.get(n) is not None} for n, s in zip(box.names, box.schemas)]
 
@@ -76,11 +77,13 @@ def bind_tools(saved:list, # `saved_tools` of a saved chat
     return out
 
 # %% ../nbs/10_persist.ipynb #b4f6f550
-def spending_json(spent:Spending)->list:
+def spending_json(spent:Spending # The calls a client or chat paid for
+                 )->list:
     "Each call of `spent` as `{model, usage}`, JSON-able"
     return [{"model": m, "usage": u.model_dump(mode="json", exclude_unset=True)} for u, m in spent.calls]
 
-def spending_from(calls:list)->Spending:
+def spending_from(calls:list # `{model, usage}` dicts, as `spending_json` makes them
+                 )->Spending:
     "A `Spending` holding the calls of `spending_json`"
     s = Spending()
     for c in calls: s.add(Usage.construct(**c["usage"]), c["model"])  # as the SDK builds replies: old usages lack newer fields
@@ -127,7 +130,8 @@ def save(self:Chat,
 # %% ../nbs/10_persist.ipynb #c9bf2fb5
 _FIELDS = {"model": str, "history": list, "tools": list, "spending": list}
 
-def read_saved(path)->dict:
+def read_saved(path # A file written by `Chat.save`
+              )->dict: # The saved state, as `Chat.state` made it
     "The saved chat at `path`, checked: a `PersistError` says what is wrong with a file that is not one"
     path = Path(path)
     try: d = json.loads(path.read_bytes().decode("utf-8"))
@@ -241,7 +245,8 @@ LOG_VERSION = len(MIGRATIONS)
 # %% ../nbs/10_persist.ipynb #92edccbf
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
-def check_db_file(path:Path):
+def check_db_file(path:Path # The log's database file (it may not exist yet)
+                 ):
     "Raise `PersistError` if `path` exists but is not a whole SQLite database"
     if not path.exists() or path.stat().st_size == 0: return
     with open(path, "rb") as f: head = f.read(100)
@@ -433,7 +438,8 @@ def record(self:CallLog,
            duration:float, # Seconds until the reply or the error
            reply=None, # The reply `Message` (or the part of it received, with `error`)
            error:BaseException|None=None, # What went wrong, if the call failed
-           chat_id:str|None=None, turn:int|None=None, # The chat that made the call, and its call number
+           chat_id:str|None=None, # The `Chat.id` of the chat that made the call, if a chat did
+           turn:int|None=None, # That chat's call number: 0, 1, 2...
            history:list|None=None, # The chat's own messages, when they differ from `msgs`
            settings:dict|None=None # The chat's settings (model, system prompt, tools...) for `Chat.from_log`
           )->int:
@@ -507,8 +513,11 @@ def _write_loop(self:CallLog, jobs:collections.deque, wake:threading.Event):
             for j in batch:
                 if isinstance(j, threading.Event): j.set()
 
+# %% ../nbs/10_persist.ipynb #b0b3d52d
 @patch
-def flush(self:CallLog, timeout:float|None=None)->bool:
+def flush(self:CallLog,
+          timeout:float|None=None # Most seconds to wait (None: as long as it takes)
+         )->bool:
     "Wait until every call this process queued so far is written (False if `timeout` seconds pass first)"
     if self._qpid != os.getpid(): return True
     done = threading.Event()
@@ -534,7 +543,8 @@ _ORDERS = {"time": "time, id", "cost": "cost DESC, id", "turn": "chat_id, turn, 
 @patch
 def calls(self:CallLog,
           chat=None, # A chat, or its id
-          since=None, until=None, # Times: epoch seconds, `datetime` or ISO 8601 text (UTC)
+          since=None, # Only calls sent at or after this time: epoch seconds, `datetime` or ISO 8601 text (UTC)
+          until=None, # Only calls sent before this time, in the same forms
           min_cost:float|None=None, # Only calls costing at least this many USD
           model:str|None=None, # Only calls to this model
           errors:bool|None=None, # True: only failed calls; False: only answered ones
@@ -598,7 +608,9 @@ def _row(self:CallLog, call_id:int, cols:str)->dict:
     return rows[0]
 
 @patch
-def blobs(self:CallLog, hashes:bytes)->list:
+def blobs(self:CallLog,
+          hashes:bytes # 16-byte hashes, end to end, as the `calls` table's `messages`, `history`, `results` and `settings` hold them
+         )->list:
     "The JSON values (messages, settings) stored under `hashes` (16 bytes each, as in the `calls` table), in order"
     hashes, found = [hashes[i:i+_DIGEST] for i in range(0, len(hashes or b""), _DIGEST)], {}
     for i in range(0, len(hashes), 500):
@@ -609,13 +621,17 @@ def blobs(self:CallLog, hashes:bytes)->list:
     return [json.loads(found[h]) for h in hashes]
 
 @patch
-def request_body(self:CallLog, call_id:int)->dict:
+def request_body(self:CallLog,
+                 call_id:int # The call's `id` in the log (as `calls` and `search` return it)
+                )->dict:
     "The whole request body of call `call_id`: its parameters and the messages, as sent"
     r = self._row(call_id, "params, messages")
     return json.loads(r["params"]) | {"messages": self.blobs(r["messages"])}
 
 @patch
-def response(self:CallLog, call_id:int)->Message|None:
+def response(self:CallLog,
+             call_id:int # The call's `id` in the log (as `calls` and `search` return it)
+            )->Message|None:
     "The reply of call `call_id` as an SDK `Message` (built leniently, as the SDK builds replies), or None"
     r = self._row(call_id, "response")["response"]
     return None if r is None else Message.construct(**json.loads(r))
@@ -638,18 +654,26 @@ def call_log(log=None # A `CallLog`, a path, or None for the one `CLAUDETTE_LOG`
 
 # %% ../nbs/10_persist.ipynb #44cc7686
 @patch
-def request(self:CallLog, call):
+def request(self:CallLog,
+            call # The `Call` being made: its messages, parameters and chat
+           ):
     "Client hook: note when `call` leaves, and which turn of which chat it is"
     if len(self._pending) > _PENDING_MAX: self._pending.clear()
     self._pending[id(call)] = (time.time(), time.perf_counter(), len(call.chat.spent) if call.chat is not None else None)
 
 @patch
-def reply(self:CallLog, call, r):
+def reply(self:CallLog,
+          call, # The `Call` being made: its messages, parameters and chat
+          r # The reply `Message`
+         ):
     "Client hook: write `call` with its reply `r`"
     self._log_call(call, r, None)
 
 @patch
-def error(self:CallLog, call, e):
+def error(self:CallLog,
+          call, # The `Call` being made: its messages, parameters and chat
+          e # The exception that ended the call
+         ):
     "Client hook: write `call` with the exception `e` that ended it (and the part of a stream received)"
     self._log_call(call, call.partial, e)
 
@@ -661,8 +685,12 @@ def _log_call(self:CallLog, call, r, e):
                       turn=turn, history=call.history, settings=chat.settings() if chat is not None else None)
     if e is None and getattr(r, "stop_reason", None) == "tool_use": self._tool_rows[id(call)] = row
 
+# %% ../nbs/10_persist.ipynb #e4050585
 @patch
-def tool_results(self:CallLog, call, results:dict):
+def tool_results(self:CallLog,
+                 call, # The `Call` whose reply asked for the tools
+                 results:dict # The user message with the tool results
+                ):
     "Client hook: note the tool results the chat made from `call`'s reply"
     if (row := self._tool_rows.pop(id(call), None)) is None: return
     if len(self._tool_rows) > _PENDING_MAX: self._tool_rows.clear()

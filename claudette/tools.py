@@ -21,6 +21,8 @@ from tokenize import COMMENT, generate_tokens
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 from fastcore.docments import docments
 from .messages import image_block, img_type, to_params
+from .steps import arun_steps, maybe_await, run_steps
+from functools import partial
 
 # %% ../nbs/03_tools.ipynb #adc5780c
 class ToolError(Exception):
@@ -229,7 +231,8 @@ def get_schema(f:Callable|dict, # a function, method or callable object (a dict 
     return {'name':name, 'description':desc, 'input_schema':_obj_schema(props, req)}
 
 # %% ../nbs/03_tools.ipynb #1873e17c
-def sequential(f):
+def sequential(f # a tool: a function, method or callable object
+              ):
     "Mark tool `f` to never run concurrently with other tool calls (nor with itself, in any Toolbox)"
     tgt = f.__func__ if inspect.ismethod(f) else f
     tgt.__tool_concurrent__, tgt.__tool_lock__ = False, threading.Lock()
@@ -299,34 +302,36 @@ class Toolbox:
     def sequential(self)->list:
         "The names of the tools that never run concurrently"
         return [t.name for t in self._tools.values() if t.fn and not t.concurrent]
-    def get(self, name:str)->Callable|None:
+    def get(self, name:str # the exact tool name (as the model sends it)
+           )->Callable|None:
         "The handler of the tool called exactly `name`, or None"
         t = self._tools.get(name) if isinstance(name, str) else None
         return t.fn if t else None
-    def only(self, names)->'Toolbox':
+    def only(self, names # the tool names to keep
+            )->'Toolbox':
         "A Toolbox with just the tools in `names` (e.g. the one a forced `tool_choice` allows)"
         return Toolbox([t for n,t in self._tools.items() if n in set(names)])
     def __len__(self): return len(self._tools)
     def __contains__(self, name): return name in self._tools
     def __repr__(self): return f"Toolbox({', '.join(self._tools)})"
 
-def as_toolbox(tools)->Toolbox:
+def as_toolbox(tools # a `Toolbox`, or a list of tools (functions, schemas, `(schema, handler)` pairs...)
+              )->Toolbox:
     "`tools` as a `Toolbox` (returned as is when it already is one)"
     return tools if isinstance(tools, Toolbox) else Toolbox(tools)
 
 # %% ../nbs/03_tools.ipynb #1eac37ab
 class _ArgError(Exception): pass
 
-def _short(v, n=60)->str:
-    "A short JSON-ish rendering of untrusted value `v` for an error message"
-    try: s = json.dumps(v, ensure_ascii=False)
-    except (TypeError, ValueError): s = repr(v)
-    return s if len(s) <= n else s[:n] + '…'
-
 def _clip(s, n=60)->str:
-    "`s` (an untrusted name) cut to `n` characters"
+    "`s` (an untrusted name or value) cut to `n` characters"
     s = str(s)
     return s if len(s) <= n else s[:n] + '…'
+
+def _short(v, n=60)->str:
+    "A short JSON-ish rendering of untrusted value `v` for an error message"
+    try: return _clip(json.dumps(v, ensure_ascii=False), n)
+    except (TypeError, ValueError): return _clip(repr(v), n)
 
 def _want(path, what, v): raise _ArgError(f"argument '{path}' must be {what}, got {_short(v)}")
 
@@ -543,7 +548,8 @@ class ToolCall:
     toolset_name:str|None=None  # set for toolset members (e.g. the computer toolset); echoed in the result
 
     @classmethod
-    def from_block(cls, b):
+    def from_block(cls, b # a `tool_use` block: an SDK object or a dict
+                  ):
         "A `ToolCall` from a `tool_use` block (an SDK object or a dict)"
         g = b.get if isinstance(b, dict) else (lambda k, d=None: getattr(b, k, d))
         inp = g('input')
@@ -551,7 +557,8 @@ class ToolCall:
 
 def _btype(b): return b.get('type') if isinstance(b, dict) else getattr(b, 'type', None)
 
-def tool_calls(r)->list:
+def tool_calls(r # a reply: an SDK `Message`, a message dict, or a list of content blocks
+              )->list:
     "The `ToolCall`s in reply `r`: an SDK `Message`, a message dict, or a list of content blocks"
     content = r.get('content') if isinstance(r, dict) else getattr(r, 'content', r)
     if content is None or isinstance(content, str): return []
@@ -584,6 +591,11 @@ def _bound(t:_Tool, call:ToolCall):
     except _ArgError as e: return _err(f"Invalid arguments for '{t.name}': {e}")
     except Exception as e: return _err(f"Invalid arguments for '{t.name}': {_exc_msg(e)}")  # e.g. an int of 5,000 digits, nesting too deep
 
+def _checked(box:Toolbox, call:ToolCall):
+    "`(tool, args, kwargs)` for `call`, or an error result (unknown name, bad arguments)"
+    t = _lookup(box, call)
+    return t if isinstance(t, dict) else _bound(t, call)
+
 def _run_coro(aw):
     "Run awaitable `aw` to completion from sync code, in a fresh thread when this one already runs an event loop"
     async def _go(): return await aw
@@ -607,10 +619,7 @@ def call_tool(box,                # a `Toolbox`, or a list of tools
               max_chars:int|None=TOOL_RESULT_MAX_CHARS # longest text result kept
              )->dict: # `{"content": ...}`, with `"is_error": True` on failure
     "Run one tool call safely: exact-name lookup, argument checks, errors as `is_error` results"
-    call = ToolCall('', name, input)
-    t = _lookup(box := as_toolbox(box), call)
-    if isinstance(t, dict): return t
-    p = _bound(t, call)
+    p = _checked(as_toolbox(box), ToolCall('', name, input))
     return p if isinstance(p, dict) else _invoke(*p, max_chars)
 
 def invoke(box,        # a `Toolbox`, or a list of tools
@@ -618,10 +627,7 @@ def invoke(box,        # a `Toolbox`, or a list of tools
            input:dict  # the arguments the model chose
           ):
     "The return value of tool `name` called with `input`, checked and converted like `call_tool`; a `ToolError` if it can't be called"
-    call = ToolCall('', name, input)
-    t = _lookup(as_toolbox(box), call)
-    if isinstance(t, dict): raise ToolError(t['content'])
-    p = _bound(t, call)
+    p = _checked(as_toolbox(box), ToolCall('', name, input))
     if isinstance(p, dict): raise ToolError(p['content'])
     t, args, kw = p
     return t.fn(*args, **kw)
@@ -648,15 +654,47 @@ def _replaced(call:ToolCall, res:dict, r, limit)->dict:
 
 # %% ../nbs/03_tools.ipynb #6bfc63ca
 def _prepare(box:Toolbox, call:ToolCall, before, limit):
-    "`(tool, args, kwargs)` ready to run, or an error result (no id, unknown name, refused, bad arguments)"
+    "Steps: `(tool, args, kwargs)` ready to run, or an error result (no id, unknown name, refused, bad arguments)"
     if not (isinstance(call.id, str) and call.id): return _err(NO_ID)
-    t = _lookup(box, call)
-    if isinstance(t, dict) or before is None: return t if isinstance(t, dict) else _bound(t, call)
-    try: v = before(call)
-    except Exception as e: return _failed(e, call.name, limit)
-    return v if (v := _verdict(v)) else _bound(t, call)
+    if isinstance(t := _lookup(box, call), dict): return t
+    if before is not None:
+        try: refused = _verdict((yield partial(before, call)))
+        except Exception as e: return _failed(e, call.name, limit)
+        if refused: return refused
+    return _bound(t, call)
 
 # %% ../nbs/03_tools.ipynb #091a114b
+def _tool_steps(blocks, box, before, after, limit, run_jobs):
+    "Steps of running the tool calls of one reply with `run_jobs`: their `tool_result` blocks, in call order"
+    box, calls, out = as_toolbox(box), tool_calls(blocks), []
+    for c in calls: out.append((yield from _prepare(box, c, before, limit)))
+    jobs = {i: p for i, p in enumerate(out) if isinstance(p, tuple)}
+    if jobs:
+        for i, r in (yield partial(run_jobs, jobs)).items(): out[i] = r
+    res = [_result(c, r) for c, r in zip(calls, out)]
+    if after is None: return res
+    for i, c in enumerate(calls):
+        try: res[i] = _replaced(c, res[i], (yield partial(after, c, res[i])), limit)
+        except Exception as e: res[i] = _result(c, _failed(e, c.name, limit))
+    return res
+
+def _split(jobs:dict)->tuple:
+    "The indices of `jobs` whose tools may run concurrently, and of the sequential ones"
+    conc = [i for i, (t, *_) in jobs.items() if t.concurrent]
+    return conc, [i for i in jobs if i not in conc]
+
+# %% ../nbs/03_tools.ipynb #28ee030f
+def _run_jobs(jobs:dict, max_workers:int|None, limit)->dict:
+    "Run prepared calls `jobs` in threads: `{index: result}`"
+    (conc, seq), out = _split(jobs), {}
+    if len(conc) == 1: out[conc[0]] = _invoke(*jobs[conc[0]], limit)
+    elif conc:
+        with ThreadPoolExecutor(max_workers or min(32, len(conc))) as ex:
+            futs = {i: ex.submit(contextvars.copy_context().run, _invoke, *jobs[i], limit) for i in conc}
+        out = {i: f.result() for i, f in futs.items()}
+    for i in seq: out[i] = _invoke(*jobs[i], limit)
+    return out
+
 def run_tools(blocks,          # the reply's content blocks (SDK objects or dicts), or the reply itself
               box,             # a `Toolbox`, or a list of tools
               before:Callable|None=None, # `before(call)`: None/True runs the call, False or a reason string refuses it
@@ -665,27 +703,9 @@ def run_tools(blocks,          # the reply's content blocks (SDK objects or dict
               max_chars:int|None=TOOL_RESULT_MAX_CHARS # longest text result kept
              )->list: # `tool_result` blocks, in call order
     "Run the tool calls of one reply concurrently (sequential tools after, one at a time); results in call order"
-    box, calls = as_toolbox(box), tool_calls(blocks)
-    out = [_prepare(box, c, before, max_chars) for c in calls]
-    jobs = [i for i,p in enumerate(out) if isinstance(p, tuple)]
-    conc = [i for i in jobs if out[i][0].concurrent]
-    seq = [i for i in jobs if not out[i][0].concurrent]
-    if len(conc) == 1: out[conc[0]] = _invoke(*out[conc[0]], max_chars)
-    elif conc:
-        with ThreadPoolExecutor(max_workers or min(32, len(conc))) as ex:
-            futs = {i:ex.submit(contextvars.copy_context().run, _invoke, *out[i], max_chars) for i in conc}
-        for i,f in futs.items(): out[i] = f.result()
-    for i in seq: out[i] = _invoke(*out[i], max_chars)
-    res = [_result(c, r) for c,r in zip(calls, out)]
-    if after is None: return res
-    for i,c in enumerate(calls):
-        try: res[i] = _replaced(c, res[i], after(c, res[i]), max_chars)
-        except Exception as e: res[i] = _result(c, _failed(e, c.name, max_chars))
-    return res
+    return run_steps(_tool_steps(blocks, box, before, after, max_chars, partial(_run_jobs, max_workers=max_workers, limit=max_chars)))
 
-# %% ../nbs/03_tools.ipynb #d6e48cac
-async def _maybe_await(x): return (await x) if inspect.isawaitable(x) else x
-
+# %% ../nbs/03_tools.ipynb #3604fb52
 async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
     "Run tool `t` without blocking the event loop (sync tools on `pool`) and render its result; never raises"
     locked = False
@@ -697,67 +717,71 @@ async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
         else:
             ctx = contextvars.copy_context()
             res = await asyncio.get_running_loop().run_in_executor(pool, functools.partial(ctx.run, t.fn, *args, **kw))
-        return {'content':render_result(await _maybe_await(res), limit)}
+        return {'content':render_result(await maybe_await(res), limit)}
     except (Exception, SystemExit) as e: return _failed(e, t.name, limit)
     finally:
         if locked: t.lock.release()
 
-async def _aprepare(box:Toolbox, call:ToolCall, before, limit):
-    if not (isinstance(call.id, str) and call.id): return _err(NO_ID)
-    t = _lookup(box, call)
-    if isinstance(t, dict) or before is None: return t if isinstance(t, dict) else _bound(t, call)
-    try: v = await _maybe_await(before(call))
-    except Exception as e: return _failed(e, call.name, limit)
-    return v if (v := _verdict(v)) else _bound(t, call)
-
-# %% ../nbs/03_tools.ipynb #3604fb52
-async def acall_tool(box, name:str, input:dict, max_chars:int|None=TOOL_RESULT_MAX_CHARS)->dict:
-    "Async `call_tool`: async tools awaited, sync ones in a thread"
-    call = ToolCall('', name, input)
-    t = _lookup(box := as_toolbox(box), call)
-    if isinstance(t, dict): return t
-    p = _bound(t, call)
-    return p if isinstance(p, dict) else await _ainvoke(*p, max_chars, None)
-
-async def arun_tools(blocks, box, before:Callable|None=None, after:Callable|None=None,
-                     max_workers:int|None=None, max_chars:int|None=TOOL_RESULT_MAX_CHARS)->list:
-    "Async `run_tools`: async tools gathered on the loop, sync tools on threads; results in call order"
-    box, calls = as_toolbox(box), tool_calls(blocks)
-    out = [await _aprepare(box, c, before, max_chars) for c in calls]
-    jobs = [i for i,p in enumerate(out) if isinstance(p, tuple)]
-    conc, seq = [i for i in jobs if out[i][0].concurrent], [i for i in jobs if not out[i][0].concurrent]
-    nsync = sum(not out[i][0].is_async for i in jobs)
+async def _arun_jobs(jobs:dict, max_workers:int|None, limit)->dict:
+    "Run prepared calls `jobs` on the event loop (sync tools on a thread pool): `{index: result}`"
+    conc, seq = _split(jobs)
+    nsync = sum(not t.is_async for t, *_ in jobs.values())
     pool = ThreadPoolExecutor(max_workers or min(32, nsync)) if nsync else None
     try:
-        for i,r in zip(conc, await asyncio.gather(*[_ainvoke(*out[i], max_chars, pool) for i in conc])): out[i] = r
-        for i in seq: out[i] = await _ainvoke(*out[i], max_chars, pool)
+        out = dict(zip(conc, await asyncio.gather(*[_ainvoke(*jobs[i], limit, pool) for i in conc])))
+        for i in seq: out[i] = await _ainvoke(*jobs[i], limit, pool)
     finally:
         if pool: pool.shutdown(wait=False)
-    res = [_result(c, r) for c,r in zip(calls, out)]
-    if after is None: return res
-    for i,c in enumerate(calls):
-        try: res[i] = _replaced(c, res[i], await _maybe_await(after(c, res[i])), max_chars)
-        except Exception as e: res[i] = _result(c, _failed(e, c.name, max_chars))
-    return res
+    return out
 
-# %% ../nbs/03_tools.ipynb #f6e90bf9
-def tool_results_msg(r, box, **kwargs)->dict|None:
+# %% ../nbs/03_tools.ipynb #fb825eaa
+async def acall_tool(box,                # a `Toolbox`, or a list of tools
+                     name:str,           # the tool name the model chose
+                     input:dict,         # the arguments the model chose
+                     max_chars:int|None=TOOL_RESULT_MAX_CHARS # longest text result kept
+                    )->dict: # `{"content": ...}`, with `"is_error": True` on failure
+    "Async `call_tool`: async tools awaited, sync ones in a thread"
+    p = _checked(as_toolbox(box), ToolCall('', name, input))
+    return p if isinstance(p, dict) else await _ainvoke(*p, max_chars, None)
+
+async def arun_tools(blocks,          # the reply's content blocks (SDK objects or dicts), or the reply itself
+                     box,             # a `Toolbox`, or a list of tools
+                     before:Callable|None=None, # `before(call)`, sync or async: None/True runs the call, False or a reason string refuses it
+                     after:Callable|None=None,  # `after(call, result)`, sync or async: None keeps the result, anything else replaces it
+                     max_workers:int|None=None, # threads for the sync tools (default: one per call, at most 32)
+                     max_chars:int|None=TOOL_RESULT_MAX_CHARS # longest text result kept
+                    )->list: # `tool_result` blocks, in call order
+    "Async `run_tools`: async tools gathered on the loop, sync tools on threads; results in call order"
+    return await arun_steps(_tool_steps(blocks, box, before, after, max_chars, partial(_arun_jobs, max_workers=max_workers, limit=max_chars)))
+
+# %% ../nbs/03_tools.ipynb #41614528
+def tool_results_msg(r, # a reply: an SDK `Message`, a message dict, or its content blocks
+                     box, # a `Toolbox`, or a list of tools
+                     **kwargs # passed to `run_tools`: `before`, `after`, `max_workers`, `max_chars`
+                    )->dict|None:
     "The user message answering the tool calls of reply `r`, or None when it has none"
     if not tool_calls(r): return None
     return {'role':'user', 'content':run_tools(r, box, **kwargs)}
 
-async def atool_results_msg(r, box, **kwargs)->dict|None:
+async def atool_results_msg(r, # a reply: an SDK `Message`, a message dict, or its content blocks
+                            box, # a `Toolbox`, or a list of tools
+                            **kwargs # passed to `arun_tools`: `before`, `after`, `max_workers`, `max_chars`
+                           )->dict|None:
     "Async `tool_results_msg`"
     if not tool_calls(r): return None
     return {'role':'user', 'content':await arun_tools(r, box, **kwargs)}
 
+# %% ../nbs/03_tools.ipynb #67031635
 def _assistant_msg(r)->dict:
     "Reply `r` as an assistant message dict, for the history"
     if isinstance(r, dict) and 'role' in r: return r
     content = r.get('content') if isinstance(r, dict) else getattr(r, 'content', r)
     return {'role':'assistant', 'content':to_params(content)}
 
-def ns_toolbox(box, ns=None, caller:str='mk_toolres')->Toolbox:
+def ns_toolbox(box, # a `Toolbox` or a list of tools, or None to use `ns`
+               ns=None, # the old namespace: a dict of name → function, or a list of functions
+               caller:str='mk_toolres' # the function asking, named in the error when there are no tools
+              )->Toolbox:
     "The tools of an old-style call: `box`, else the old `ns` (a name → function dict or a list); never a module's globals"
     if box is None: box = ns
     if box is None: raise TypeError(f"{caller} needs the tools: {caller}(r, box) with a Toolbox or a list of functions "
@@ -766,12 +790,20 @@ def ns_toolbox(box, ns=None, caller:str='mk_toolres')->Toolbox:
         box = Toolbox([(get_schema(v, name=k), v) for k, v in box.items()])
     return as_toolbox(box)
 
-def mk_toolres(r, box=None, ns=None, **kwargs)->list:
+def mk_toolres(r, # a reply: an SDK `Message`, a message dict, or its content blocks
+               box=None, # a `Toolbox`, or a list of tools
+               ns=None, # the old namespace (a dict of name → function, or a list), when `box` is not given
+               **kwargs # passed to `run_tools`
+              )->list:
     "The old claudette API: `[assistant_msg]`, plus the tool-results message when `r` called tools"
     box = ns_toolbox(box, ns, 'mk_toolres')
     return [_assistant_msg(r)] + ([m] if (m := tool_results_msg(r, box, **kwargs)) else [])
 
-async def mk_toolres_async(r, box=None, ns=None, **kwargs)->list:
+async def mk_toolres_async(r, # a reply: an SDK `Message`, a message dict, or its content blocks
+                           box=None, # a `Toolbox`, or a list of tools
+                           ns=None, # the old namespace (a dict of name → function, or a list), when `box` is not given
+                           **kwargs # passed to `arun_tools`
+                          )->list:
     "Async `mk_toolres`"
     box = ns_toolbox(box, ns, 'mk_toolres_async')
     return [_assistant_msg(r)] + ([m] if (m := await atool_results_msg(r, box, **kwargs)) else [])

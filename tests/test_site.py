@@ -5,7 +5,7 @@ opens every page in Debian's headless `chromium` through its `chromedriver` (no 
 each page goes to `_screenshots/` (git-ignored). `.ci/run` apt-installs both programs; elsewhere the test skips
 without them.
 """
-import functools, os, re, shutil, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+import functools, html, os, re, shutil, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
@@ -161,6 +161,15 @@ def test_no_raw_repr_where_a_rich_display_belongs(visits):
     raw = {p: [o[:120] for o in v['outputs'] if RAW_REPR.match(o)] for p, v in visits.items()}
     raw = {p: os + visits[p]['defaults'] for p, os in raw.items() if os or visits[p]['defaults']}
     check(raw, "outputs that show a plain repr instead of the rich display")
+
+def test_dataclass_fields_keep_their_docments(site):
+    "A dataclass that a notebook defines shows its fields' docments on its page, as a function shows its parameters'"
+    from fastcore.docments import docments
+    from claudette.batch import BatchFailure
+    page = (site/'batch.html').read_text()
+    start = page.index('id="batchfailure"')
+    shown = html.unescape(re.sub(r'<[^>]+>', '', page[start:page.index('</code></pre>', start)]))
+    check([f for f, doc in docments(BatchFailure).items() if f != 'return' and f"# {doc}" not in shown], "BatchFailure's fields shown without their docments")
 
 def test_readme_links_resolve_on_github():
     "README.md's relative links name files of the repository, as GitHub resolves them"

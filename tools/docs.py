@@ -13,15 +13,18 @@ it ignores `output-file` (nbdev names a chapter's page after its notebook withou
 id would lose the underscores that doclinks use; and it warns about Quarto-only keys. The staged copy also gets
 nbdev's doclinks made relative (they are URLs of the published site: relative, the local site is browsable and its
 links are checked), no links to private names (which have no docs), and a theme that loads no web font.
-While nbdev runs the show_doc cells, two gaps of fastcore's docments are closed (`full_docments`): a dataclass that a
-chapter defines (in `__main__`) shows its fields' comments, read from the package, and a class whose parameters are on
-`__new__` (`Cost`, a `float`) shows those (and one with no `__init__` or `__new__` of its own, none).
+While nbdev runs the show_doc cells, gaps of fastcore's docments are closed (`full_docments`): a dataclass that a
+chapter defines (in `__main__`) shows its fields' comments, read from the package; a class whose parameters are on
+`__new__` (`Cost`, a `float`) shows those, and one with neither of its own, none; a NamedTuple (`ToolUse`) shows its
+fields' comments; and a `**kwargs` parameter its comment. The annotations of show_doc lose the `__main__.` before a
+chapter's own classes.
 """
-import importlib, inspect, json, os, re, shutil, sys, tempfile, time, warnings
+import ast, importlib, inspect, io, json, os, re, shutil, sys, tempfile, textwrap, time, tokenize, warnings
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 import fastcore.docments as fd
+from fastcore.basics import AttrDict
 import yaml
 from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
@@ -74,12 +77,28 @@ def exported_source(cls)->str:
     mod = next((m for m, syms in d['syms'].items() if f'{m}.{cls.__qualname__}' in syms), None)
     return inspect.getsource(getattr(importlib.import_module(mod), cls.__qualname__)) if mod else ''
 
+def unmain(o:dict):
+    "Drop `__main__.` from show_doc output `o`: nbdev runs a chapter in `__main__`, the prefix of its classes in annotations"
+    md = o.get('data', {}).get('text/markdown')
+    if md: o['data']['text/markdown'] = [l.replace('__main__.', '') for l in md]
+
+def namedtuple_docments(cls, full:bool=False, **kw)->dict:
+    "fastcore's docments of NamedTuple `cls`: its fields' comments, which fastcore reads for dataclasses only"
+    src = textwrap.dedent(exported_source(cls))
+    tokens = tokenize.generate_tokens(io.StringIO(src).readline)
+    notes = {t.start[0]: t.string[1:].strip() for t in tokens if t.type == tokenize.COMMENT}
+    fields = {n.target.id: notes.get(n.lineno) for n in ast.parse(src).body[0].body if isinstance(n, ast.AnnAssign)}
+    res = {k: AttrDict(docment=fields.get(k), anno=p.annotation, default=p.default, kind=p.kind)
+           for k, p in inspect.signature(cls).parameters.items()}
+    return AttrDict(res if full else {k: v.docment for k, v in res.items()})
+
 @contextmanager
 def full_docments():
-    "fastcore's docments with two gaps closed: a dataclass of `__main__` has no source for it, and a class's `__new__` is not read"
+    "fastcore's docments with its gaps closed: a `__main__` dataclass's source, a class's `__new__`, NamedTuple fields, `**kwargs`"
     docments, dataclass_source = fd.docments, fd.get_dataclass_source
     def owners_docments(s, *args, **kwargs):
-        res = docments(o := params_owner(s), *args, **kwargs)
+        if inspect.isclass(s) and hasattr(s, '_fields'): return namedtuple_docments(s, *args, **kwargs)
+        res = docments(o := params_owner(s), *args, **{'args_kwargs': True, **kwargs})   # a `**kwargs` comment shows too
         if o is not s: res.pop('cls', None)
         return res
     fd.docments, fd.get_dataclass_source = owners_docments, exported_source
@@ -108,7 +127,8 @@ def stage(proc:Path, site_url:str, out:Path)->Path:
     for f in d.glob('*.ipynb'):
         nb = json.loads(unlink_private(f.read_text().replace(base, '')))
         for c in nb['cells']:
-            if 'show_doc' in ''.join(c['source']): list(map(escape_heading, c.get('outputs', [])))
+            if 'show_doc' not in ''.join(c['source']): continue
+            for o in c.get('outputs', []): escape_heading(o); unmain(o)
         f.write_text(json.dumps(nb))
     qy = yaml.safe_load((d/'_quarto.yml').read_text())
     qy.setdefault('project', {})['output-dir'] = str(out)
@@ -157,10 +177,11 @@ def docments_gaps()->list:
             except AttributeError: continue
             o = o.fget if isinstance(o, property) else getattr(o, 'func', o)
             if inspect.isclass(o) and issubclass(o, BaseException): continue
+            if inspect.isclass(o) and not any(inspect.isfunction(getattr(o, m)) for m in ('__init__', '__new__')): continue  # a builtin's own (`list`'s)
             o = params_owner(o)
             try: params = inspect.signature(o).parameters
             except (TypeError, ValueError): continue
-            ds = fd.docments(o, full=True)
+            ds = (namedtuple_docments if inspect.isclass(o) and hasattr(o, '_fields') else fd.docments)(o, full=True)
             miss = [k for k, v in params.items() if k not in ('self', 'cls') and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)
                     and not ds.get(k, {}).get('docment')]
             if miss: out.append((key, miss))
