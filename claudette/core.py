@@ -57,7 +57,9 @@ def total(self:Usage)->int:
     return _n(self,'input_tokens') + _n(self,'output_tokens') + _n(self,'cache_creation_input_tokens') + _n(self,'cache_read_input_tokens')
 
 @patch
-def __add__(self:Usage, b:Usage)->Usage:
+def __add__(self:Usage,
+            b:Usage # The usage to add
+           )->Usage:
     "Field-wise sum of two usages"
     c5 = _n(self,'cache_creation','ephemeral_5m_input_tokens') + _n(b,'cache_creation','ephemeral_5m_input_tokens')
     c1 = _n(self,'cache_creation','ephemeral_1h_input_tokens') + _n(b,'cache_creation','ephemeral_1h_input_tokens')
@@ -69,7 +71,11 @@ def __add__(self:Usage, b:Usage)->Usage:
     return u
 
 @patch
-def __radd__(self:Usage, b): return self if b == 0 else b + self
+def __radd__(self:Usage,
+             b # A usage, or 0 (where `sum` starts)
+            ):
+    "`b + self`; `self` when `b` is 0, so that `sum(usages)` works"
+    return self if b == 0 else b + self
 
 @patch
 def __repr__(self:Usage)->str:

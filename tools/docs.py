@@ -15,8 +15,9 @@ nbdev's doclinks made relative (they are URLs of the published site: relative, t
 links are checked), no links to private names (which have no docs), and a theme that loads no web font.
 While nbdev runs the show_doc cells, gaps of fastcore's docments are closed (`full_docments`): a dataclass that a
 chapter defines (in `__main__`) shows its fields' comments, read from the package; a class whose parameters are on
-`__new__` (`Cost`, a `float`) shows those; a NamedTuple (`ToolUse`) shows its fields' comments; and a `**kwargs`
-parameter its comment. The annotations of show_doc lose the `__main__.` before a chapter's own classes.
+`__new__` (`Cost`, a `float`) shows those, and one with neither of its own, none; a NamedTuple (`ToolUse`) shows its
+fields' comments; and a `**kwargs` parameter its comment. The annotations of show_doc lose the `__main__.` before a
+chapter's own classes.
 """
 import ast, importlib, inspect, io, json, os, re, shutil, sys, tempfile, textwrap, time, tokenize, warnings
 from contextlib import contextmanager
@@ -61,10 +62,13 @@ def escape_heading(o:dict):
     md = o.get('data', {}).get('text/markdown')
     if md: o['data']['text/markdown'] = [re.sub(r'^(#+ .*)$', lambda m: m[1].replace('_', r'\_'), l) for l in md]
 
+def takes_nothing(): "What a class with no `__init__` or `__new__` of its own takes"
+
 def params_owner(o):
     "What declares the parameters of `o`: a class's Python `__new__` when its `__init__` is inherited (`Cost`, a `float`)"
-    if inspect.isclass(o) and not inspect.isfunction(o.__init__) and inspect.isfunction(o.__new__) and not hasattr(o, '_fields'): return o.__new__
-    return o
+    if not inspect.isclass(o) or inspect.isfunction(o.__init__) or hasattr(o, '_fields'): return o
+    if inspect.isfunction(o.__new__): return o.__new__
+    return takes_nothing if o.__init__ is object.__init__ and o.__new__ is object.__new__ else o
 
 def exported_source(cls)->str:
     "The source of dataclass `cls`, from the package when nbdev defined it in `__main__` (running a chapter's cells)"
