@@ -340,6 +340,7 @@ def mcp_toolset(server:str|dict, # a server's name, or its `mcp_server` entry
     if denied_tools: ts['configs'] = {t:{'enabled':False} for t in denied_tools}
     return ts
 
-def mcp_connector(*servers:dict)->dict:
+def mcp_connector(*servers:dict # MCP server definitions, as `mcp_server` makes them
+                 )->dict:
     "Keyword arguments for a call through the API's MCP connector to `servers`: `mcp_servers`, and its beta"
     return {'mcp_servers':list(servers), 'betas':[MCP_BETA]}

@@ -536,7 +536,9 @@ class LocalClaude:
 
 # %% ../nbs/01_testing.ipynb #aa95db54
 @patch
-def script(self:LocalClaude, *items):
+def script(self:LocalClaude,
+           *items # the replies of the next requests, in order
+          ):
     "Queue replies (`reply`, `Reply`, `Fault`, `Delay`, `Drop`, `Raw`, a message dict, a str, or a function of the `Request`)"
     with self._lock: self._queue.extend(items)
 
@@ -557,13 +559,17 @@ def last(self:LocalClaude)->Request|None:
 
 # %% ../nbs/01_testing.ipynb #dd13d4fa
 @patch
-def client(self:LocalClaude, **kw):
+def client(self:LocalClaude,
+           **kw # passed to `anthropic.Anthropic` (e.g. `max_retries`), over this server's defaults
+          ):
     "An `anthropic.Anthropic` client for this server (no retries unless `max_retries` is given)"
     from anthropic import Anthropic
     return Anthropic(**{"base_url": self.base_url, "api_key": self.api_key or "sk-local-test", "max_retries": 0} | kw)
 
 @patch
-def async_client(self:LocalClaude, **kw):
+def async_client(self:LocalClaude,
+                 **kw # passed to `anthropic.AsyncAnthropic`, over this server's defaults
+                ):
     "An `anthropic.AsyncAnthropic` client for this server"
     from anthropic import AsyncAnthropic
     return AsyncAnthropic(**{"base_url": self.base_url, "api_key": self.api_key or "sk-local-test", "max_retries": 0} | kw)
@@ -1189,7 +1195,8 @@ class _Live:
 
 _session, _session_env = None, None
 
-def offline_session(**kw)->LocalClaude|_Live:
+def offline_session(**kw # passed to `LocalClaude` (e.g. `responder`) when the session starts
+                   )->LocalClaude|_Live:
     "Start (once per process) a `LocalClaude` that the SDK's default clients use until `end_offline_session()`, or a `_Live` stand-in when live"
     global _session, _session_env
     if not is_offline(): return _Live()

@@ -181,9 +181,8 @@ def docments_gaps()->list:
             o = params_owner(o)
             try: params = inspect.signature(o).parameters
             except (TypeError, ValueError): continue
-            ds = (namedtuple_docments if inspect.isclass(o) and hasattr(o, '_fields') else fd.docments)(o, full=True)
-            miss = [k for k, v in params.items() if k not in ('self', 'cls') and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)
-                    and not ds.get(k, {}).get('docment')]
+            ds = (namedtuple_docments if inspect.isclass(o) and hasattr(o, '_fields') else fd.docments)(o, full=True, args_kwargs=True)
+            miss = [k for k in params if k not in ('self', 'cls') and not ds.get(k, {}).get('docment')]   # `*args`, `**kw` too
             if miss: out.append((key, miss))
     return out
 
