@@ -94,6 +94,8 @@ return {
                .map(c => c.innerText.slice(0, 80)),
   outputs: [...document.querySelectorAll('.cell-output')].map(o => o.innerText),
   defaults: document.querySelector('main').innerText.match(/<[\\w.]+ object at 0x[0-9a-f]+>/g) || [],
+  // a chapter's own types as nbdev saw them while running its cells (`__main__.Turn`), not as a reader imports them
+  qualified: document.querySelector('main').innerText.match(/__main__\.\w+/g) || [],
   // Markdown the renderer did not read, such as a link inside a link: `](` in prose, outside code
   markdown: [...document.querySelectorAll('main p, main li, main td')].map(prose).filter(t => /\\]\\(/.test(t)),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
@@ -161,6 +163,9 @@ def test_no_raw_repr_where_a_rich_display_belongs(visits):
     raw = {p: [o[:120] for o in v['outputs'] if RAW_REPR.match(o)] for p, v in visits.items()}
     raw = {p: os + visits[p]['defaults'] for p, os in raw.items() if os or visits[p]['defaults']}
     check(raw, "outputs that show a plain repr instead of the rich display")
+
+def test_signatures_name_types_as_readers_import_them(visits):
+    check({p: v['qualified'] for p, v in visits.items() if v['qualified']}, "signatures with `__main__.` types")
 
 def test_dataclass_fields_keep_their_docments(site):
     "A dataclass that a notebook defines shows its fields' docments on its page, as a function shows its parameters'"
