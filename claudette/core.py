@@ -374,6 +374,14 @@ def _fit_images(msgs:Prepared, spec, refuse)->Prepared:
     fitted = fit_request(msgs)
     return msgs if fitted is msgs else Prepared(fitted, msgs.images, msgs.marked)
 
+def _call_msgs(msgs, spec, prefill:str, refuse)->Prepared:
+    "`msgs` as a request sends them: prepared, their images fitted, the prefill (where the model accepts one) added"
+    if not isinstance(msgs, Prepared) or msgs.images > MANY_IMGS: msgs = prepare(msgs)
+    if msgs.images: msgs = _fit_images(msgs, spec, refuse)
+    if not prefill: return msgs
+    if not spec.prefill: refuse("does not accept an assistant prefill (the conversation must end with a user turn)")
+    return Prepared(msgs + [mk_msg(prefill.rstrip(), "assistant")], msgs.images, msgs.marked)
+
 # %% ../nbs/04_core.ipynb #02295dc7
 @patch
 def mk_call(self:Client,
@@ -397,11 +405,7 @@ def mk_call(self:Client,
     kw = dict(kwargs)
     if temp is not None:
         warnings.warn("temp is ignored: the current Anthropic API has no temperature (sampling parameters were removed)", stacklevel=3)
-    if not isinstance(msgs, Prepared) or msgs.images > MANY_IMGS: msgs = prepare(msgs)
-    if msgs.images: msgs = _fit_images(msgs, spec, refuse)
-    if prefill:
-        if not spec.prefill: refuse("does not accept an assistant prefill (the conversation must end with a user turn)")
-        msgs = Prepared(msgs + [mk_msg(prefill.rstrip(), "assistant")], msgs.images, msgs.marked)
+    msgs = _call_msgs(msgs, spec, prefill, refuse)
     if sp: kw["system"] = sp
     if stop: kw["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
     box = tools if isinstance(tools, Toolbox) else Toolbox(tools) if tools else None
