@@ -444,10 +444,12 @@ def str_replace(path:str,    # the file to edit, relative to the current folder
     "0.3's `str_replace`: replaces the one occurrence of `old_str`"
     return _old_editor('str_replace(path, old_str, new_str)').str_replace(path, old_str, new_str)
 
-def str_replace_editor(**kwargs)->str:
+def str_replace_editor(**kwargs # the tool call's input: `command`, `path` and that command's arguments
+                       )->str:
     "0.3's dispatcher of the model's text editor calls"
     return _old_editor('str_replace_editor')(**kwargs)
 
-def str_replace_based_edit_tool(**kwargs)->str:
+def str_replace_based_edit_tool(**kwargs # the tool call's input: `command`, `path` and that command's arguments
+                                )->str:
     "0.3's dispatcher of the model's text editor calls (Claude 4 name)"
     return _old_editor('str_replace_based_edit_tool')(**kwargs)
