@@ -106,7 +106,7 @@ def _extend(p:Prepared, new:list, keep:int|None=None)->Prepared:
     gone = p[keep:]
     marked = [i for i in p.marked if i < keep] + [keep+i for i, m in enumerate(new) if cache_marks(m)]
     sizes = None if p.sizes is None else p.sizes[:keep] + [approx_tokens(m) for m in new]  # only what is new is counted
-    return Prepared(p[:keep] + new, p.images - count_images(gone) + count_images(new), marked, sizes)
+    return Prepared(p[:keep] + new, p.images - (count_images(gone) if gone else 0) + count_images(new), marked, sizes)
 
 @patch
 def _history(self:Chat)->Prepared:
@@ -172,10 +172,12 @@ def _no_surrogates(o):
     if isinstance(o, dict): return {_no_surrogates(k): _no_surrogates(v) for k, v in o.items()}
     return o
 
+_strict_json = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # made once, as the API reads JSON
+
 def fit_json(o, # A message or a block, to be sent to the API
             ):
     "`o` as the API can read it back (lone surrogates become U+FFFD), or a `ValueError` naming what it would refuse"
-    try: n = len(json.dumps(o, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+    try: n = len(_strict_json(o).encode("utf-8"))
     except UnicodeEncodeError: return fit_json(_no_surrogates(o))
     except RecursionError: raise ValueError("it is nested too deeply") from None
     except ValueError: raise ValueError("it holds a number JSON cannot carry (NaN or infinity)") from None

@@ -6,10 +6,10 @@ Docs: https://claudette-dev.github.io/claudette/context.html.md"""
 
 # %% auto #0
 __all__ = ['CHARS_PER_TOKEN', 'IMAGE_TOKENS', 'PDF_PAGE_TOKENS', 'TOOLS_TOKENS', 'SERVER_TOOL_TOKENS', 'CACHE_MARK_TOKENS',
-           'FORMAT_TOKENS', 'MCP_SERVER_TOKENS', 'CONTEXT_BETA', 'COMPACT_BETA', 'MIN_COMPACT_TRIGGER', 'media_tokens',
-           'approx_tokens', 'is_server_tool', 'request_tokens', 'estimate_accuracy', 'ContextTooLong', 'room',
-           'too_long', 'answers_tools', 'cut_points', 'Refuse', 'Trim', 'ApiEdits', 'with_params', 'BudgetExceeded',
-           'Budget']
+           'TEXT_MSG_JSON', 'FORMAT_TOKENS', 'MCP_SERVER_TOKENS', 'CONTEXT_BETA', 'COMPACT_BETA', 'MIN_COMPACT_TRIGGER',
+           'media_tokens', 'json_len', 'approx_tokens', 'is_server_tool', 'request_tokens', 'estimate_accuracy',
+           'ContextTooLong', 'room', 'too_long', 'answers_tools', 'cut_points', 'Refuse', 'Trim', 'ApiEdits',
+           'with_params', 'BudgetExceeded', 'Budget']
 
 # %% ../nbs/04a_context.ipynb #47f5815e
 import json, math, re, base64, binascii
@@ -35,10 +35,26 @@ def media_tokens(src:dict # A `base64` source: {"type": "base64", "media_type": 
 
 # %% ../nbs/04a_context.ipynb #92002f26
 _to_json = json.JSONEncoder(default=str).encode  # made once: `json.dumps` with options builds an encoder per call
+_escape = json.encoder.encode_basestring_ascii     # what `json.dumps` writes for a str
+TEXT_MSG_JSON = len('{"role": , "content": }')    # a text message's JSON, less its two strings
 
+def _text_len(o)->int|None:
+    "The JSON length of `o` when it is a str or a message whose content is one (neither can hold media), else None"
+    if type(o) is str: return len(_escape(o))
+    if type(o) is dict and len(o) == 2 and type(r := o.get("role")) is str and type(c := o.get("content")) is str:
+        return TEXT_MSG_JSON + len(_escape(r)) + len(_escape(c))
+
+def json_len(o # Any JSON-able value
+            )->int:
+    "The length of `o`'s JSON as `json.dumps` writes it; a text message's (a chat's usual one) without building it"
+    n = _text_len(o)
+    return len(_to_json(o)) if n is None else n
+
+# %% ../nbs/04a_context.ipynb #c5ca616b
 def approx_tokens(o # A message, a list of messages, a system prompt, tool schemas: any JSON-able value
                  )->int:
     "A conservative estimate of the input tokens `o` takes in a request"
+    if (n := _text_len(o)) is not None: return math.ceil(n / CHARS_PER_TOKEN)  # no media, and the JSON need not be written
     text, media, skip = _to_json(o), 0, 0
     def walk(x):
         nonlocal media, skip

@@ -252,7 +252,7 @@ def _ready(msgs)->bool:
         if type(m) is not dict or m.get("role") not in ("user", "assistant"): return False
         c = m.get("content")
         return (isinstance(c, str) and c != "") or (isinstance(c, list) and all(type(b) is dict and "type" in b for b in c))
-    return isinstance(msgs, list) and all(ok(m) for m in msgs) and count_images(msgs) <= MANY_IMGS
+    return isinstance(msgs, list) and all(ok(m) for m in msgs)
 
 def cache_marks(m # A message dict (anything else carries none)
                )->int:
@@ -274,8 +274,9 @@ class Prepared(list):
 def prepare(msgs:list # A prompt, or messages in any form `mk_msgs` takes
            )->Prepared:
     "`msgs` (any form `mk_msgs` takes) as `Prepared` API messages"
-    msgs = msgs if isinstance(msgs, list) and _ready(msgs) else mk_msgs(msgs)
-    return Prepared(msgs, count_images(msgs), [i for i, m in enumerate(msgs) if cache_marks(m)])
+    ready = isinstance(msgs, list) and _ready(msgs) and (n := count_images(msgs)) <= MANY_IMGS  # more: `mk_msgs` shrinks them
+    if not ready: n = count_images(msgs := mk_msgs(msgs))
+    return Prepared(msgs, n, [i for i, m in enumerate(msgs) if cache_marks(m)])
 
 # %% ../nbs/04_core.ipynb #6ee90ca8
 MAX_BREAKPOINTS = 4

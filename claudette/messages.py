@@ -38,7 +38,8 @@ def _is_sdk(o)->bool:
 def _is_msg(o)->bool:
     "Is `o` a message (an SDK `Message` or a dict with a `role`) rather than a block?"
     if isinstance(o, dict): return 'role' in o
-    return _is_sdk(o) and getattr(o, 'role', None) is not None and hasattr(o, 'content')
+    if not _is_sdk(o) or getattr(o, 'type', None) not in ('message', None): return False  # a block: no slow missing-attribute lookup
+    return getattr(o, 'role', None) is not None and hasattr(o, 'content')
 
 # %% ../nbs/02_messages.ipynb #bc56f563
 _CITE_TITLES = {'char_location': 'document_title', 'page_location': 'document_title',
@@ -151,7 +152,7 @@ _NO_CACHE = ('thinking', 'redacted_thinking')
 def _url_kind(s:str)->str|None:
     "'image' or 'pdf' when the whole of `s` is an http(s) URL of an image or a PDF"
     s = s.strip()
-    if not re.fullmatch(r'https?://[^\s/?#]+[/?#]\S*', s): return None
+    if not s.startswith(('http://', 'https://')) or not re.fullmatch(r'https?://[^\s/?#]+[/?#]\S*', s): return None
     path = urllib.parse.urlsplit(s).path.lower()
     return 'image' if path.endswith(_IMG_EXTS) else 'pdf' if path.endswith('.pdf') else None
 
@@ -248,8 +249,9 @@ def fit_request(msgs:list, # API message dicts
                 max_bytes:int=MAX_REQUEST_BYTES, # the most a whole request may weigh
                )->list:
     "`msgs` within the API's limits on images: 2000 px each when more than 20, `max_bytes` in all (changed messages are copies)"
-    imgs = [d for b in _images(msgs) if (d := _b64_data(b))]
-    many, weight = len(_images(msgs)) > MANY_IMGS, sum(map(len, imgs))
+    found = _images(msgs)
+    imgs = [d for b in found if (d := _b64_data(b))]
+    many, weight = len(found) > MANY_IMGS, sum(map(len, imgs))
     if not imgs or (not many and weight + _doc_bytes(msgs) <= max_bytes * 0.9): return msgs  # the common case: nothing to do
     room = max_bytes - (len(json.dumps(msgs, default=str)) - weight)  # what the images may weigh, all else counted
     if room <= 0: raise ValueError(f"the request is over the API's {max_bytes:,} bytes without its images")
@@ -283,7 +285,7 @@ def mk_msg(content, # str, bytes, Path, PIL image, URL, SDK Message, block, mess
         msg = to_params(content)
         msg['content'] = _content(_get(content, 'content', []), allow_empty=True)   # kept as given, even empty
     else: msg = {'role': role, 'content': _content(content)}
-    msg = fit_request([msg])[0]
+    if isinstance(msg['content'], list): msg = fit_request([msg])[0]  # a str content has no images to fit
     return _mark(msg, ttl) if cache else msg
 
 # %% ../nbs/02_messages.ipynb #17c1b153
