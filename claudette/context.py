@@ -51,21 +51,21 @@ def json_len(o # Any JSON-able value
     return len(_to_json(o)) if n is None else n
 
 # %% ../nbs/04a_context.ipynb #c5ca616b
+def _media(x)->tuple:
+    "(tokens, characters) of the base64 media in `x`: what they stand for, and the JSON they take that is not text"
+    if isinstance(x, dict):
+        if x.get("type") == "base64" and isinstance(x.get("data"), str): return media_tokens(x), len(x["data"])
+        x = list(x.values())
+    if not isinstance(x, list): return 0, 0
+    found = [_media(v) for v in x]
+    return sum(t for t, _ in found), sum(c for _, c in found)
+
 def approx_tokens(o # A message, a list of messages, a system prompt, tool schemas: any JSON-able value
                  )->int:
     "A conservative estimate of the input tokens `o` takes in a request"
     if (n := _text_len(o)) is not None: return math.ceil(n / CHARS_PER_TOKEN)  # no media, and the JSON need not be written
-    text, media, skip = _to_json(o), 0, 0
-    def walk(x):
-        nonlocal media, skip
-        if isinstance(x, dict):
-            if x.get("type") == "base64" and isinstance(x.get("data"), str):
-                media += media_tokens(x); skip += len(x["data"])
-            else:
-                for v in x.values(): walk(v)
-        elif isinstance(x, list):
-            for v in x: walk(v)
-    if '"base64"' in text: walk(o)  # only a request with base64 media needs the walk (a chat's history, mostly text, skips it)
+    text = _to_json(o)
+    media, skip = _media(o) if '"base64"' in text else (0, 0)  # only a request with base64 media needs the walk
     return math.ceil((len(text) - skip) / CHARS_PER_TOKEN) + media
 
 # %% ../nbs/04a_context.ipynb #e60fa87d

@@ -218,15 +218,18 @@ def _mark(msg:dict, ttl:str|None=None)->dict:
     raise ValueError("no block of this message can carry cache_control (thinking blocks can't)")
 
 # %% ../nbs/02_messages.ipynb #23ae5787
+def _add_images(blocks, res:list)->list:
+    "`res` with the image blocks of `blocks` added, those inside tool and search results too"
+    for b in blocks if isinstance(blocks, list) else []:  # (not a closure: a recursive one is a reference cycle, garbage for the GC)
+        if not isinstance(b, dict): continue
+        if b.get('type') == 'image': res.append(b)
+        elif b.get('type') in ('tool_result', 'search_result'): _add_images(b.get('content'), res)
+    return res
+
 def _images(msgs:list)->list:
     "The base64 image blocks of `msgs` (tool results included), our own copies, to be resized in place"
     res = []
-    def walk(blocks):
-        for b in blocks if isinstance(blocks, list) else []:
-            if not isinstance(b, dict): continue
-            if b.get('type') == 'image': res.append(b)
-            elif b.get('type') in ('tool_result', 'search_result'): walk(b.get('content'))
-    for m in msgs: walk(m.get('content'))
+    for m in msgs: _add_images(m.get('content'), res)
     return res
 
 def count_images(msgs:list # API message dicts
