@@ -4,11 +4,13 @@
 
 A mutant is one small change to the code of a `#| export` cell (flip a comparison, swap `and`/`or`, drop a `raise`,
 return `None`, negate a condition, flip a boolean, change a number, swap `+`/`-`). The notebook is copied with the
-mutant in place and run with nbdev-test: a failure (or a timeout) means the tests caught the mutant. A seeded random
+mutant in place, and so is the package (the cell's exported code in a temporary copy of `claudette/`, first on the
+path), since code the chapter calls through the package (a hook, another module) runs the package's copy, not the
+notebook's; the notebook is then run with nbdev-test: a failure (or a timeout) means the tests caught the mutant. A seeded random
 sample of mutants is drawn from all notebooks (or the ones named), so two runs with the same seed on the same code
 try the same mutants. Survivors are listed with their place, so a test can be written for each.
 """
-import argparse, ast, json, os, random, re, subprocess, sys, tempfile, time
+import argparse, ast, json, os, random, re, shutil, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,17 +93,41 @@ def apply(m:Mutant, nb_path:Path)->dict:
     nb["cells"][m.cell]["source"] = (src[:m.start] + m.new.encode() + src[m.end:]).decode().splitlines(keepends=True)
     return nb
 
+def _code(src:str)->str:
+    "A cell's source as nbdev exports it: without its `#|` directives"
+    return "\n".join(l for l in src.splitlines() if not l.startswith("#|")).strip()
+
+def mutated_package(m:Mutant, nb:dict, mutant:dict)->Path|None:
+    "A temporary folder holding a copy of the package with `m` planted in the cell's exported code; None if not exported verbatim"
+    marker = f"# %% ../nbs/{m.nb} #{nb['cells'][m.cell].get('id')}\n"
+    for py in (root/"claudette").glob("*.py"):
+        text = py.read_text()
+        if marker not in text: continue
+        i = text.index(marker) + len(marker)
+        j = len(text) if (j := text.find("\n# %% ", i)) < 0 else j
+        if text[i:j].strip() != _code("".join(nb["cells"][m.cell]["source"])): return None  # e.g. imports made relative
+        d = Path(tempfile.mkdtemp(prefix="_mutant_pkg_"))
+        shutil.copytree(root/"claudette", d/"claudette", ignore=shutil.ignore_patterns("__pycache__"))
+        (d/"claudette"/py.name).write_text(text[:i] + _code("".join(mutant["cells"][m.cell]["source"])) + "\n" + text[j:])
+        return d
+    return None
+
 def run_mutant(m:Mutant, timeout:int):
     "Run the notebook with `m` planted: ('caught'|'survived'|'timeout', seconds)"
     nb_path = root/"nbs"/m.nb
+    mutant = apply(m, nb_path)
     with tempfile.NamedTemporaryFile("w", suffix=".ipynb", prefix="_mutant_", dir=nb_path.parent, delete=False) as f:
-        json.dump(apply(m, nb_path), f)
+        json.dump(mutant, f)
+    pkg = mutated_package(m, json.loads(nb_path.read_text()), mutant)
+    env = os.environ | ({"PYTHONPATH": os.pathsep.join(filter(None, [str(pkg), os.environ.get("PYTHONPATH")]))} if pkg else {})
     t0 = time.time()
     try:
-        r = subprocess.run(["nbdev-test", f.name], cwd=root, capture_output=True, text=True, timeout=timeout)
+        r = subprocess.run(["nbdev-test", f.name], cwd=root, capture_output=True, text=True, timeout=timeout, env=env)
         verdict = "survived" if r.returncode == 0 else "caught"
     except subprocess.TimeoutExpired: verdict = "timeout"
-    finally: os.unlink(f.name)
+    finally:
+        os.unlink(f.name)
+        if pkg: shutil.rmtree(pkg, ignore_errors=True)
     return verdict, time.time() - t0
 
 def main(argv=None):
