@@ -274,6 +274,8 @@ class Prepared(list):
 def prepare(msgs:list # A prompt, or messages in any form `mk_msgs` takes
            )->Prepared:
     "`msgs` (any form `mk_msgs` takes) as `Prepared` API messages"
+    if type(msgs) is list and all(type(m) is dict and type(m.get("content")) is str and m["content"] and m.get("role") in ("user", "assistant") for m in msgs):
+        return Prepared(msgs)  # text messages only (a usual history): one pass, as they carry no images and no cache marks
     ready = isinstance(msgs, list) and _ready(msgs) and (n := count_images(msgs)) <= MANY_IMGS  # more: `mk_msgs` shrinks them
     if not ready: n = count_images(msgs := mk_msgs(msgs))
     return Prepared(msgs, n, [i for i, m in enumerate(msgs) if cache_marks(m)])
