@@ -322,8 +322,9 @@ def _fit_steps(self:Chat, msgs:Prepared, mk):
     "Steps that fit `msgs` to the context window by the chat's policy: the messages kept, their `Call` (from `mk`), the dropped"
     call = mk(msgs)
     space = room(self.model, call.kw["max_tokens"])
-    if _surely_fit(msgs, space - self._need_besides(call, msgs)): return msgs, call, [], None  # a new chat's short history: not counted
-    need = self._need(call, msgs)
+    besides = self._need_besides(call, msgs)  # counted once: the bound below and the estimate both use it
+    if _surely_fit(msgs, space - besides): return msgs, call, [], None  # a new chat's short history: not counted
+    need = besides + sum(_sizes(msgs))
     if need <= space: return msgs, call, [], need
     sizes = _sizes(msgs)
     if (cut := self.context.cut(msgs, sizes, space - (need - sum(sizes)))) is None:
