@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 from fastcore.basics import patch
-from anthropic.types import Message
+from anthropic.types import Message, TextBlock
 from anthropic.types.beta import BetaMessage
 
 # %% ../nbs/02_messages.ipynb #5dd7dced
@@ -49,6 +49,8 @@ _RESPONSE_ONLY = ('parsed_output',)
 
 def _block_params(b)->dict:
     "Request params of one block `b` (an SDK object or a dict)"
+    if type(b) is TextBlock and type(b.text) is str and b.citations is None and not b.__pydantic_extra__:
+        return {"text": b.text, "type": "text"}  # most blocks of most replies: what `model_dump` gives (in its order), without the serializer
     d = copy.deepcopy(b) if isinstance(b, dict) else b.model_dump(by_alias=True, exclude_none=True)
     d = {k: v for k, v in d.items() if v is not None and k not in _RESPONSE_ONLY}
     for c in d.get('citations') or []:
