@@ -104,10 +104,11 @@ def _join_user(last:dict, new:dict)->dict:
 def _extend(p:Prepared, new:list, keep:int|None=None)->Prepared:
     "`p` (its first `keep` messages) followed by `new`, with its image and cache-mark counts, and its sizes, kept up to date"
     keep = len(p) if keep is None else keep
-    gone = p[keep:]
-    marked = [i for i in p.marked if i < keep] + [keep+i for i, m in enumerate(new) if cache_marks(m)]
+    images = p.images - (count_images(p[keep:]) if p.images and keep < len(p) else 0) + count_images(new)
+    marked = [i for i in p.marked if i < keep] if p.marked else []
+    marked += [keep+i for i, m in enumerate(new) if cache_marks(m)]
     sizes = None if p.sizes is None else p.sizes[:keep] + [approx_tokens(m) for m in new]  # only what is new is counted
-    return Prepared(p[:keep] + new, p.images - (count_images(gone) if gone else 0) + count_images(new), marked, sizes)
+    return Prepared((p if keep == len(p) else p[:keep]) + new, images, marked, sizes)
 
 @patch
 def _history(self:Chat)->Prepared:
@@ -194,10 +195,13 @@ def _bad_use(b)->bool:
 def fit_reply(r:Message # A reply, as the SDK returned it
              )->dict:
     "Reply `r` as the message the history keeps, or a `BadReply` naming why the API would refuse it back"
-    uses = [b for b in r.content if b.type == "tool_use"]
-    if any(_bad_use(b) for b in uses): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
-    if len({b.id for b in uses}) < len(uses): raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
-    blocks = [b for b in to_params(r.content) if not (b.get("type") == "text" and not b.get("text"))]
+    blocks, ids = [], set()
+    for b in r.content:  # one pass: each tool use checked, each block converted (an empty text block, which the API refuses, left out)
+        if b.type == "tool_use":
+            if _bad_use(b): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
+            if b.id in ids: raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
+            ids.add(b.id)
+        if (p := to_params(b)).get("type") != "text" or p.get("text"): blocks.append(p)
     if not blocks: raise BadReply(f"The reply has no content (stop_reason {r.stop_reason!r}): there is nothing to keep", r)
     try: return fit_json({"role": "assistant", "content": blocks})
     except ValueError as e: raise BadReply(f"The reply cannot be sent back to the API: {e}", r) from None
@@ -287,8 +291,12 @@ TEXT_MSG_MAX = TEXT_MSG_JSON + len('"assistant"') + len('""')  # a text message'
 
 def _surely_fit(msgs:Prepared, room:int)->bool:
     "Do `msgs`, all text, surely take at most `room` tokens? Bounded by their lengths alone: an escaped character takes at most 6"
-    if msgs.sizes is not None or not all(type(m["content"]) is str for m in msgs): return False
-    return sum(6*len(m["content"]) + TEXT_MSG_MAX for m in msgs) <= room * CHARS_PER_TOKEN
+    if msgs.sizes is not None: return False
+    chars = 0
+    for m in msgs:  # one loop, no generators: a new chat's first turn runs it
+        if type(c := m["content"]) is not str: return False
+        chars += 6*len(c) + TEXT_MSG_MAX
+    return chars <= room * CHARS_PER_TOKEN
 
 @patch
 def _need_besides(self:Chat, call, msgs:Prepared)->int:

@@ -257,6 +257,13 @@ def _ready(msgs)->bool:
         return (isinstance(c, str) and c != "") or (isinstance(c, list) and all(type(b) is dict and "type" in b for b in c))
     return isinstance(msgs, list) and all(ok(m) for m in msgs)
 
+def _all_text(msgs)->bool:
+    "Is `msgs` a list of API message dicts all of plain text (a usual history, with no images and no cache marks)?"
+    if type(msgs) is not list: return False
+    for m in msgs:  # a loop rather than `all` over a generator: every new chat runs it
+        if type(m) is not dict or type(c := m.get("content")) is not str or not c or m.get("role") not in ("user", "assistant"): return False
+    return True
+
 def cache_marks(m # A message dict (anything else carries none)
                )->int:
     "How many cache breakpoints message `m` carries"
@@ -277,8 +284,7 @@ class Prepared(list):
 def prepare(msgs:list # A prompt, or messages in any form `mk_msgs` takes
            )->Prepared:
     "`msgs` (any form `mk_msgs` takes) as `Prepared` API messages"
-    if type(msgs) is list and all(type(m) is dict and type(m.get("content")) is str and m["content"] and m.get("role") in ("user", "assistant") for m in msgs):
-        return Prepared(msgs)  # text messages only (a usual history): one pass, as they carry no images and no cache marks
+    if _all_text(msgs): return Prepared(msgs)  # one pass: text carries no images and no cache marks
     ready = isinstance(msgs, list) and _ready(msgs) and (n := count_images(msgs)) <= MANY_IMGS  # more: `mk_msgs` shrinks them
     if not ready: n = count_images(msgs := mk_msgs(msgs))
     return Prepared(msgs, n, [i for i, m in enumerate(msgs) if cache_marks(m)])
@@ -320,7 +326,8 @@ def _mark_last(msg:dict, mark:dict)->dict:
 @patch
 def _place_cache(self:Client, msgs:Prepared, kw:dict)->list:
     "Messages and request `kw` with at most 4 cache breakpoints, placed automatically when `self.cache`"
-    if not (self.cache or msgs.marked or _spots(kw, (), ())): return list(msgs)  # no breakpoint anywhere (the usual turn)
+    if not (self.cache or msgs.marked or kw.get("tools") or isinstance(kw.get("system"), list)):
+        return list(msgs)  # nowhere a breakpoint could be (the usual turn): nothing to place or check
     mark = {"type": "ephemeral"} | ({"ttl": self.ttl} if self.ttl else {})
     marked, msgs = list(msgs.marked), list(msgs)  # messages are replaced in this list, never edited
     if self.cache:
@@ -508,8 +515,8 @@ def checked_reply(r # What the SDK returned for a request
     if not isinstance(r, (Message, BetaMessage)): raise BadReply(f"The reply is a {type(r).__name__}, not a Message", r)
     typ, role, content = (getattr(r, k, None) for k in ("type", "role", "content"))
     if typ != "message" or role != "assistant": raise BadReply(f"The reply is not an assistant message (type {typ!r}, role {role!r})", r)
-    if not isinstance(content, list) or not all(isinstance(getattr(b, "type", None), str) for b in content):
-        raise BadReply("The reply has no list of typed content blocks", r)
+    for b in content if isinstance(content, list) else [None]:  # a loop rather than `all` over a generator: every reply runs it
+        if not isinstance(getattr(b, "type", None), str): raise BadReply("The reply has no list of typed content blocks", r)
     return r if getattr(r, "usage", None) is not None else r.model_copy(update={"usage": usage()})
 
 # %% ../nbs/04_core.ipynb #97d2fce0

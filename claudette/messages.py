@@ -62,6 +62,7 @@ def to_params(x, # a `Message`, a message dict, a list of blocks, one block (SDK
     "Request params (plain dicts) from SDK response content: a `Message`, a message dict, a list of blocks or one block"
     if isinstance(x, str): return x
     if isinstance(x, (list, tuple)): return [to_params(b) for b in x]
+    if type(x) is TextBlock: return _block_params(x)  # the usual block, surely not a message
     if _is_msg(x):
         extra = {k: copy.deepcopy(v) for k, v in x.items() if k not in ('role', 'content')} if isinstance(x, dict) else {}
         return {'role': _get(x, 'role', 'assistant'), 'content': to_params(_get(x, 'content', [])), **extra}
