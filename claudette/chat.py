@@ -104,11 +104,16 @@ def _join_user(last:dict, new:dict)->dict:
 def _extend(p:Prepared, new:list, keep:int|None=None)->Prepared:
     "`p` (its first `keep` messages) followed by `new`, with its image and cache-mark counts, and its sizes, kept up to date"
     keep = len(p) if keep is None else keep
-    images = p.images - (count_images(p[keep:]) if p.images and keep < len(p) else 0) + count_images(new)
+    images = p.images - (count_images(p[keep:]) if p.images and keep < len(p) else 0)
     marked = [i for i in p.marked if i < keep] if p.marked else []
-    marked += [keep+i for i, m in enumerate(new) if cache_marks(m)]
+    for i, m in enumerate(new):
+        if type(m["content"]) is str: continue  # text carries no images and no cache marks
+        images += count_images([m])
+        if cache_marks(m): marked.append(keep + i)
     sizes = None if p.sizes is None else p.sizes[:keep] + [approx_tokens(m) for m in new]  # only what is new is counted
-    return Prepared((p if keep == len(p) else p[:keep]) + new, images, marked, sizes)
+    out = Prepared(p if keep == len(p) else p[:keep], images, marked, sizes)
+    out.extend(new)  # one copy of the history, not two: each copy touches every message
+    return out
 
 @patch
 def _history(self:Chat)->Prepared:
@@ -176,6 +181,14 @@ def _no_surrogates(o):
 
 _strict_json = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # made once, as the API reads JSON
 
+def _plain_text(blocks:list)->bool:
+    "Are `blocks` text blocks only (as `to_params` makes them) that JSON carries as they are: no lone surrogate, and surely small enough?"
+    chars = 0
+    for b in blocks:
+        if len(b) != 2 or b.get("type") != "text" or type(t := b.get("text")) is not str or _SURROGATE.search(t): return False
+        chars += len(t)
+    return chars * 6 <= MAX_REQUEST_BYTES  # an escaped character takes at most 6 bytes
+
 def fit_json(o, # A message or a block, to be sent to the API
             ):
     "`o` as the API can read it back (lone surrogates become U+FFFD), or a `ValueError` naming what it would refuse"
@@ -203,6 +216,7 @@ def fit_reply(r:Message # A reply, as the SDK returned it
             ids.add(b.id)
         if (p := to_params(b)).get("type") != "text" or p.get("text"): blocks.append(p)
     if not blocks: raise BadReply(f"The reply has no content (stop_reason {r.stop_reason!r}): there is nothing to keep", r)
+    if _plain_text(blocks): return {"role": "assistant", "content": blocks}  # most replies: no JSON need be written to check them
     try: return fit_json({"role": "assistant", "content": blocks})
     except ValueError as e: raise BadReply(f"The reply cannot be sent back to the API: {e}", r) from None
 
