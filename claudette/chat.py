@@ -181,14 +181,6 @@ def _no_surrogates(o):
 
 _strict_json = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # made once, as the API reads JSON
 
-def _plain_text(blocks:list)->bool:
-    "Are `blocks` text blocks only (as `to_params` makes them) that JSON carries as they are: no lone surrogate, and surely small enough?"
-    chars = 0
-    for b in blocks:
-        if len(b) != 2 or b.get("type") != "text" or type(t := b.get("text")) is not str or _SURROGATE.search(t): return False
-        chars += len(t)
-    return chars * 6 <= MAX_REQUEST_BYTES  # an escaped character takes at most 6 bytes
-
 def fit_json(o, # A message or a block, to be sent to the API
             ):
     "`o` as the API can read it back (lone surrogates become U+FFFD), or a `ValueError` naming what it would refuse"
@@ -199,6 +191,15 @@ def fit_json(o, # A message or a block, to be sent to the API
     except TypeError as e: raise ValueError(f"it holds a value JSON cannot carry ({e})") from None
     if n > MAX_REQUEST_BYTES: raise ValueError(f"it is {n:,} bytes, more than the API accepts in a request ({MAX_REQUEST_BYTES:,})")
     return o
+
+# %% ../nbs/05_chat.ipynb #05fed44d
+def _plain_text(blocks:list)->bool:
+    "Are `blocks` text blocks only (as `to_params` makes them) that JSON carries as they are: no lone surrogate, and surely small enough?"
+    chars = 0
+    for b in blocks:
+        if len(b) != 2 or b.get("type") != "text" or type(t := b.get("text")) is not str or _SURROGATE.search(t): return False
+        chars += len(t)
+    return chars * 6 <= MAX_REQUEST_BYTES  # an escaped character takes at most 6 bytes
 
 # %% ../nbs/05_chat.ipynb #0b5e84c5
 def _bad_use(b)->bool:
