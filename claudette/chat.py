@@ -115,6 +115,7 @@ def _extend(p:Prepared, new:list, keep:int|None=None)->Prepared:
     out.extend(new)  # one copy of the history, not two: each copy touches every message
     return out
 
+# %% ../nbs/05_chat.ipynb #c45a1b7a
 @patch
 def _history(self:Chat)->Prepared:
     "The history as `Prepared` messages: checked in full only when it was changed from outside the chat"
