@@ -8,11 +8,11 @@ Docs: https://claudette-dev.github.io/claudette/async.html.md"""
 __all__ = ['async_twin', 'AsyncClient', 'AsyncLoopRun', 'AsyncChat']
 
 # %% ../nbs/06_async.ipynb #d5a3ec64
-import functools
+import functools, inspect
 from anthropic import AsyncAnthropic
 from .tools import arun_tools
 from .core import AsyncReplyStream, Client
-from .steps import AsyncSteps, arun_steps, maybe_await
+from .steps import AsyncSteps, arun_steps
 from .chat import Chat
 
 # %% ../nbs/06_async.ipynb #13f246ac
@@ -20,7 +20,9 @@ def async_twin(f # A method of `Client`, or any function
               ):
     "An async function with the signature and docs of `f`, awaiting what `f` returns when it is awaitable"
     @functools.wraps(f)
-    async def twin(*args, **kwargs): return await maybe_await(f(*args, **kwargs))
+    async def twin(*args, **kwargs):
+        r = f(*args, **kwargs)
+        return (await r) if inspect.isawaitable(r) else r  # `maybe_await`, inline: one coroutine less per call
     return twin
 
 class AsyncClient(Client):

@@ -104,11 +104,18 @@ def _join_user(last:dict, new:dict)->dict:
 def _extend(p:Prepared, new:list, keep:int|None=None)->Prepared:
     "`p` (its first `keep` messages) followed by `new`, with its image and cache-mark counts, and its sizes, kept up to date"
     keep = len(p) if keep is None else keep
-    gone = p[keep:]
-    marked = [i for i in p.marked if i < keep] + [keep+i for i, m in enumerate(new) if cache_marks(m)]
+    images = p.images - (count_images(p[keep:]) if p.images and keep < len(p) else 0)
+    marked = [i for i in p.marked if i < keep] if p.marked else []
+    for i, m in enumerate(new):
+        if type(m["content"]) is str: continue  # text carries no images and no cache marks
+        images += count_images([m])
+        if cache_marks(m): marked.append(keep + i)
     sizes = None if p.sizes is None else p.sizes[:keep] + [approx_tokens(m) for m in new]  # only what is new is counted
-    return Prepared(p[:keep] + new, p.images - (count_images(gone) if gone else 0) + count_images(new), marked, sizes)
+    out = Prepared(p if keep == len(p) else p[:keep], images, marked, sizes)
+    out.extend(new)  # one copy of the history, not two: each copy touches every message
+    return out
 
+# %% ../nbs/05_chat.ipynb #c45a1b7a
 @patch
 def _history(self:Chat)->Prepared:
     "The history as `Prepared` messages: checked in full only when it was changed from outside the chat"
@@ -186,6 +193,15 @@ def fit_json(o, # A message or a block, to be sent to the API
     if n > MAX_REQUEST_BYTES: raise ValueError(f"it is {n:,} bytes, more than the API accepts in a request ({MAX_REQUEST_BYTES:,})")
     return o
 
+# %% ../nbs/05_chat.ipynb #05fed44d
+def _plain_text(blocks:list)->bool:
+    "Are `blocks` text blocks only (as `to_params` makes them) that JSON carries as they are: no lone surrogate, and surely small enough?"
+    chars = 0
+    for b in blocks:
+        if len(b) != 2 or b.get("type") != "text" or type(t := b.get("text")) is not str or _SURROGATE.search(t): return False
+        chars += len(t)
+    return chars * 6 <= MAX_REQUEST_BYTES  # an escaped character takes at most 6 bytes
+
 # %% ../nbs/05_chat.ipynb #0b5e84c5
 def _bad_use(b)->bool:
     id, name, inp = (getattr(b, k, None) for k in ("id", "name", "input"))
@@ -194,11 +210,15 @@ def _bad_use(b)->bool:
 def fit_reply(r:Message # A reply, as the SDK returned it
              )->dict:
     "Reply `r` as the message the history keeps, or a `BadReply` naming why the API would refuse it back"
-    uses = [b for b in r.content if b.type == "tool_use"]
-    if any(_bad_use(b) for b in uses): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
-    if len({b.id for b in uses}) < len(uses): raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
-    blocks = [b for b in to_params(r.content) if not (b.get("type") == "text" and not b.get("text"))]
+    blocks, ids = [], set()
+    for b in r.content:  # one pass: each tool use checked, each block converted (an empty text block, which the API refuses, left out)
+        if b.type == "tool_use":
+            if _bad_use(b): raise BadReply("A tool_use block of the reply lacks an id, a name or an input object: no tool was run", r)
+            if b.id in ids: raise BadReply("Two tool_use blocks of the reply share an id: no tool was run", r)
+            ids.add(b.id)
+        if (p := to_params(b)).get("type") != "text" or p.get("text"): blocks.append(p)
     if not blocks: raise BadReply(f"The reply has no content (stop_reason {r.stop_reason!r}): there is nothing to keep", r)
+    if _plain_text(blocks): return {"role": "assistant", "content": blocks}  # most replies: no JSON need be written to check them
     try: return fit_json({"role": "assistant", "content": blocks})
     except ValueError as e: raise BadReply(f"The reply cannot be sent back to the API: {e}", r) from None
 
@@ -287,8 +307,12 @@ TEXT_MSG_MAX = TEXT_MSG_JSON + len('"assistant"') + len('""')  # a text message'
 
 def _surely_fit(msgs:Prepared, room:int)->bool:
     "Do `msgs`, all text, surely take at most `room` tokens? Bounded by their lengths alone: an escaped character takes at most 6"
-    if msgs.sizes is not None or not all(type(m["content"]) is str for m in msgs): return False
-    return sum(6*len(m["content"]) + TEXT_MSG_MAX for m in msgs) <= room * CHARS_PER_TOKEN
+    if msgs.sizes is not None: return False
+    chars = 0
+    for m in msgs:  # one loop, no generators: a new chat's first turn runs it
+        if type(c := m["content"]) is not str: return False
+        chars += 6*len(c) + TEXT_MSG_MAX
+    return chars <= room * CHARS_PER_TOKEN
 
 @patch
 def _need_besides(self:Chat, call, msgs:Prepared)->int:

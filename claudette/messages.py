@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 from fastcore.basics import patch
-from anthropic.types import Message
+from anthropic.types import Message, TextBlock
 from anthropic.types.beta import BetaMessage
 
 # %% ../nbs/02_messages.ipynb #5dd7dced
@@ -49,6 +49,8 @@ _RESPONSE_ONLY = ('parsed_output',)
 
 def _block_params(b)->dict:
     "Request params of one block `b` (an SDK object or a dict)"
+    if type(b) is TextBlock and type(b.text) is str and b.citations is None and not b.__pydantic_extra__:
+        return {"text": b.text, "type": "text"}  # most blocks of most replies: what `model_dump` gives (in its order), without the serializer
     d = copy.deepcopy(b) if isinstance(b, dict) else b.model_dump(by_alias=True, exclude_none=True)
     d = {k: v for k, v in d.items() if v is not None and k not in _RESPONSE_ONLY}
     for c in d.get('citations') or []:
@@ -60,6 +62,7 @@ def to_params(x, # a `Message`, a message dict, a list of blocks, one block (SDK
     "Request params (plain dicts) from SDK response content: a `Message`, a message dict, a list of blocks or one block"
     if isinstance(x, str): return x
     if isinstance(x, (list, tuple)): return [to_params(b) for b in x]
+    if type(x) is TextBlock: return _block_params(x)  # the usual block, surely not a message
     if _is_msg(x):
         extra = {k: copy.deepcopy(v) for k, v in x.items() if k not in ('role', 'content')} if isinstance(x, dict) else {}
         return {'role': _get(x, 'role', 'assistant'), 'content': to_params(_get(x, 'content', [])), **extra}

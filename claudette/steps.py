@@ -84,8 +84,15 @@ class Steps(_Driver):
 
 def run_steps(steps # A steps generator
              ):
-    "Run `steps` to their end; their result"
-    return Steps(lambda _: steps).drain()
+    "Run `steps` to their end, dropping what they emit; their result"
+    res = exc = None
+    while True:  # `Steps.drain` in one loop, no driver object: every plain call and chat turn runs here
+        try: x = steps.throw(exc) if exc is not None else steps.send(res)
+        except StopIteration as e: return e.value
+        res = exc = None
+        if type(x) is Emit: continue
+        try: res = x()
+        except BaseException as e: exc = e
 
 # %% ../nbs/02a_steps.ipynb #444cdbdb
 class AsyncSteps(_Driver):
@@ -113,5 +120,14 @@ class AsyncSteps(_Driver):
 
 async def arun_steps(steps # A steps generator
                     ):
-    "Run `steps` to their end, awaiting their I/O; their result"
-    return await AsyncSteps(lambda _: steps).drain()
+    "Run `steps` to their end, awaiting their I/O and dropping what they emit; their result"
+    res = exc = None
+    while True:  # `run_steps`, with each call's result awaited when it is awaitable
+        try: x = steps.throw(exc) if exc is not None else steps.send(res)
+        except StopIteration as e: return e.value
+        res = exc = None
+        if type(x) is Emit: continue
+        try:
+            res = x()
+            if inspect.isawaitable(res): res = await res
+        except BaseException as e: exc = e
