@@ -30,7 +30,7 @@ def media_tokens(src:dict # A `base64` source: {"type": "base64", "media_type": 
     "The input tokens a base64 image or PDF stands for"
     if src.get("media_type") != "application/pdf": return IMAGE_TOKENS
     try: pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", base64.b64decode(src.get("data") or "")))
-    except (binascii.Error, ValueError): pages = 0
+    except (binascii.Error, ValueError): pages = 1   # unreadable: counted as one page
     return PDF_PAGE_TOKENS * max(1, pages)
 
 # %% ../nbs/04a_context.ipynb #92002f26

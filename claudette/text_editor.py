@@ -239,8 +239,7 @@ def _rng(view_range, n:int, path:str)->tuple:
 def _truncate(text:str, limit:int|None, start:int, n:int)->str:
     "`text` (numbered lines from `start` of `n`) cut at `limit` characters on a line boundary, with a marker"
     if limit is None or len(text) <= limit: return text
-    cut = text.rfind('\n', 0, limit + 1)
-    shown = text[:cut] if cut > 0 else text[:limit]
+    shown = text[:limit + 1].rpartition('\n')[0] or text[:limit]   # up to the last whole line; mid-line if the first is longer
     return shown + (f'\n[output cut at {limit:,} characters, after line {start + shown.count(chr(10))} of {n}; '
                     'use view_range to see the rest]')
 
