@@ -310,7 +310,7 @@ def _snippet(text:str, first:int, last:int, ctx:int=3, cap:int=30)->str:
     a, b = max(1, first - ctx), min(len(lines), last + ctx)
     more = b - a + 1 > cap
     if more: b = a + cap - 1
-    return _numbered(lines[a-1:b], a) + (f'\n[… {len(lines) - b} more lines]' if more else '')
+    return _numbered(lines[a-1:b], a) + (f'\n[… {_count(len(lines) - b, "more line")}]' if more else '')
 
 def _find_all(text:str, s:str)->list:
     "Offsets of every occurrence of `s` in `text`, overlapping ones included"

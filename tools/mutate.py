@@ -6,7 +6,8 @@ A mutant is one small change to the code of a `#| export` cell (flip a compariso
 return `None`, negate a condition, flip a boolean, change a number, swap `+`/`-`). The notebook is copied with the
 mutant in place, and so is the package (the cell's exported code in a temporary copy of `claudette/`, first on the
 path), since code the chapter calls through the package (a hook, another module) runs the package's copy, not the
-notebook's; the notebook is then run with nbdev-test: a failure (or a timeout) means the tests caught the mutant. A seeded random
+notebook's; the notebook is then run as nbdev-test runs it (but with that copy first on the path, in the notebook and in
+the processes it starts): a failure (or a timeout) means the tests caught the mutant. A seeded random
 sample of mutants is drawn from all notebooks (or the ones named), so two runs with the same seed on the same code
 try the same mutants. Survivors are listed with their place, so a test can be written for each.
 """
@@ -112,6 +113,15 @@ def mutated_package(m:Mutant, nb:dict, mutant:dict)->Path|None:
         return d
     return None
 
+# nbdev-test puts the project's root first on `sys.path`, which would hide the mutated copy of the package: this runs
+# the notebook as nbdev-test does (its skip flags and cell timeout), without that, from `nbs/` (no package there)
+_RUNNER = """import sys
+from nbdev.config import get_config
+from nbdev.test import test_nb
+cfg = get_config()
+flags = cfg.tst_flags.split() if isinstance(cfg.tst_flags, str) else cfg.tst_flags
+sys.exit(0 if test_nb(sys.argv[1], skip_flags=flags, cell_timeout=cfg.cell_timeout or None)[0] else 1)"""
+
 def run_mutant(m:Mutant, timeout:int):
     "Run the notebook with `m` planted: ('caught'|'survived'|'timeout', seconds)"
     nb_path = root/"nbs"/m.nb
@@ -119,10 +129,10 @@ def run_mutant(m:Mutant, timeout:int):
     with tempfile.NamedTemporaryFile("w", suffix=".ipynb", prefix="_mutant_", dir=nb_path.parent, delete=False) as f:
         json.dump(mutant, f)
     pkg = mutated_package(m, json.loads(nb_path.read_text()), mutant)
-    env = os.environ | ({"PYTHONPATH": os.pathsep.join(filter(None, [str(pkg), os.environ.get("PYTHONPATH")]))} if pkg else {})
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [pkg and str(pkg), str(root), os.environ.get("PYTHONPATH")]))}
     t0 = time.time()
     try:
-        r = subprocess.run(["nbdev-test", f.name], cwd=root, capture_output=True, text=True, timeout=timeout, env=env)
+        r = subprocess.run([sys.executable, "-c", _RUNNER, f.name], cwd=nb_path.parent, capture_output=True, text=True, timeout=timeout, env=env)
         verdict = "survived" if r.returncode == 0 else "caught"
     except subprocess.TimeoutExpired: verdict = "timeout"
     finally:
