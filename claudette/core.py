@@ -268,7 +268,11 @@ def cache_marks(m # A message dict (anything else carries none)
                )->int:
     "How many cache breakpoints message `m` carries"
     c = m.get("content") if isinstance(m, dict) else None
-    return sum(1 for b in c if isinstance(b, dict) and "cache_control" in b) if isinstance(c, list) else 0
+    if not isinstance(c, list): return 0
+    n = 0
+    for b in c:  # a loop rather than `sum` over a generator: every turn counts the marks of its new messages
+        if isinstance(b, dict) and "cache_control" in b: n += 1
+    return n
 
 class Prepared(list):
     "Messages known to be API message dicts, e.g. a chat's history: sent without checking each one again"
