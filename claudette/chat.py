@@ -64,10 +64,12 @@ def _get_tools(self:Chat)->list:
     "The chat's tools (assign a new list to change them)"
     return self._tools
 
+_NO_TOOLS = Toolbox()  # what every chat without tools shares (a Toolbox is never changed, only replaced)
+
 def _set_tools(self:Chat, tools):
     "Replace the chat's tools: one tool, or a list of them"
     self._tools = [tools] if callable(tools) or isinstance(tools, dict) else list(tools or [])  # one tool, as 0.3 took it, or a list
-    self.box = Toolbox(self._tools, handlers=self._ns)
+    self.box = Toolbox(self._tools, handlers=self._ns) if self._tools else _NO_TOOLS
 
 Chat.tools = property(_get_tools, _set_tools, doc=_get_tools.__doc__)
 
@@ -146,7 +148,7 @@ def _turn_msgs(self:Chat, pr)->Prepared:
 def _tool_kw(self:Chat, tool_choice):
     "The tools a call may use: all of them, or only the one a forced `tool_choice` names, or none"
     choice = mk_tool_choice(tool_choice)
-    if choice and choice.get("type") == "none": return self.box, Toolbox()
+    if choice and choice.get("type") == "none": return self.box, _NO_TOOLS
     if choice and choice.get("type") == "tool": return self.box, self.box.only([choice["name"]])
     return self.box, self.box
 
@@ -163,11 +165,12 @@ def _commit(self:Chat, msgs:Prepared, reply_msg:dict, r:Message, results:dict|No
     self._paused = r.stop_reason == "pause_turn" or r.stop_reason in self.context.resumes
 
 @patch
-def _tool_steps(self:Chat, reply_msg:dict, runnable:Toolbox):
-    "Steps that run the tool calls of `reply_msg`: their `tool_result` blocks"
+def _results_steps(self:Chat, reply_msg:dict, runnable:Toolbox):
+    "Steps that run the tool calls of `reply_msg`: the user message of their results (see `fit_results`), or None if it makes none"
     calls = [b for b in reply_msg["content"] if b.get("type") == "tool_use"]
-    if not calls: return []
-    return (yield partial(self.tool_runner, calls, runnable, before=self.before_tool, after=self.after_tool))
+    if not calls: return None
+    results = yield partial(self.tool_runner, calls, runnable, before=self.before_tool, after=self.after_tool)
+    return fit_results(results, reply_msg)
 
 # %% ../nbs/05_chat.ipynb #349f5538
 MAX_REQUEST_BYTES = 32_000_000  # the Messages API's request size limit
@@ -278,7 +281,7 @@ def _send_steps(self:Chat, plan:TurnPlan, view=None):
         raise
     self.spent.add(r.usage, r.model or self.model)  # billed, whatever happens next
     reply_msg = fit_reply(r)  # before any tool runs
-    results = fit_results((yield from self._tool_steps(reply_msg, plan.runnable)), reply_msg)
+    results = yield from self._results_steps(reply_msg, plan.runnable)
     if results: self.c.notify("tool_results", call, results, view=view)
     self._commit(plan.msgs, reply_msg, r, results)
     self.dropped.extend(plan.dropped)

@@ -6,10 +6,10 @@ Docs: https://claudette-dev.github.io/claudette/context.html.md"""
 
 # %% auto #0
 __all__ = ['CHARS_PER_TOKEN', 'IMAGE_TOKENS', 'PDF_PAGE_TOKENS', 'TOOLS_TOKENS', 'SERVER_TOOL_TOKENS', 'CACHE_MARK_TOKENS',
-           'TEXT_MSG_JSON', 'FORMAT_TOKENS', 'MCP_SERVER_TOKENS', 'CONTEXT_BETA', 'COMPACT_BETA', 'MIN_COMPACT_TRIGGER',
-           'media_tokens', 'json_len', 'approx_tokens', 'is_server_tool', 'request_tokens', 'estimate_accuracy',
-           'ContextTooLong', 'room', 'too_long', 'answers_tools', 'cut_points', 'Refuse', 'Trim', 'ApiEdits',
-           'with_params', 'BudgetExceeded', 'Budget']
+           'TEXT_MSG_JSON', 'TEXT_BLOCK_JSON', 'FORMAT_TOKENS', 'MCP_SERVER_TOKENS', 'CONTEXT_BETA', 'COMPACT_BETA',
+           'MIN_COMPACT_TRIGGER', 'media_tokens', 'json_len', 'approx_tokens', 'is_server_tool', 'request_tokens',
+           'estimate_accuracy', 'ContextTooLong', 'room', 'too_long', 'answers_tools', 'cut_points', 'Refuse', 'Trim',
+           'ApiEdits', 'with_params', 'BudgetExceeded', 'Budget']
 
 # %% ../nbs/04a_context.ipynb #47f5815e
 import json, math, re, base64, binascii
@@ -37,12 +37,23 @@ def media_tokens(src:dict # A `base64` source: {"type": "base64", "media_type": 
 _to_json = json.JSONEncoder(default=str).encode  # made once: `json.dumps` with options builds an encoder per call
 _escape = json.encoder.encode_basestring_ascii     # what `json.dumps` writes for a str
 TEXT_MSG_JSON = len('{"role": , "content": }')    # a text message's JSON, less its two strings
+TEXT_BLOCK_JSON = len('{"type": "text", "text": }') # a text block's JSON, less its text
+
+def _blocks_len(blocks:list)->int|None:
+    "The JSON length of a list of text blocks, each with just a `type` and a `text`; None for any other list"
+    n = 2 + 2 * max(len(blocks) - 1, 0)  # the brackets, and ", " between blocks
+    for b in blocks:
+        if type(b) is not dict or len(b) != 2 or b.get("type") != "text" or type(t := b.get("text")) is not str: return None
+        n += TEXT_BLOCK_JSON + len(_escape(t))
+    return n
 
 def _text_len(o)->int|None:
-    "The JSON length of `o` when it is a str or a message whose content is one (neither can hold media), else None"
+    "The JSON length of `o` when it is a str or a message of text alone (neither can hold media), else None"
     if type(o) is str: return len(_escape(o))
-    if type(o) is dict and len(o) == 2 and type(r := o.get("role")) is str and type(c := o.get("content")) is str:
-        return TEXT_MSG_JSON + len(_escape(r)) + len(_escape(c))
+    if type(o) is not dict or len(o) != 2 or type(r := o.get("role")) is not str: return None
+    c = o.get("content")
+    n = len(_escape(c)) if type(c) is str else _blocks_len(c) if type(c) is list else None
+    return None if n is None else TEXT_MSG_JSON + len(_escape(r)) + n
 
 def json_len(o # Any JSON-able value
             )->int:

@@ -268,7 +268,11 @@ def cache_marks(m # A message dict (anything else carries none)
                )->int:
     "How many cache breakpoints message `m` carries"
     c = m.get("content") if isinstance(m, dict) else None
-    return sum(1 for b in c if isinstance(b, dict) and "cache_control" in b) if isinstance(c, list) else 0
+    if not isinstance(c, list): return 0
+    n = 0
+    for b in c:  # a loop rather than `sum` over a generator: every turn counts the marks of its new messages
+        if isinstance(b, dict) and "cache_control" in b: n += 1
+    return n
 
 class Prepared(list):
     "Messages known to be API message dicts, e.g. a chat's history: sent without checking each one again"
@@ -423,7 +427,7 @@ def mk_call(self:Client,
     if sp: kw["system"] = sp
     if stop: kw["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
     box = tools if isinstance(tools, Toolbox) else Toolbox(tools) if tools else None
-    if box and box.schemas: kw["tools"] = box.schemas
+    if box is not None and box.schemas: kw["tools"] = box.schemas
     choice = mk_tool_choice(tool_choice)
     if choice: kw["tool_choice"] = choice
     think, maxtok, effort = _thinking(spec, maxtok, maxthinktok, effort, refuse, rules, kw.get("thinking"))
@@ -431,8 +435,8 @@ def mk_call(self:Client,
     if effort:
         if effort not in spec.efforts: refuse(f"effort {effort!r} is not supported; levels: {', '.join(spec.efforts) or 'none'}")
         kw["output_config"] = (kw.get("output_config") or {}) | {"effort": effort}
-    thinking_on = (kw.get("thinking") or {}).get("type") in ("enabled", "adaptive") or (spec.thinking_always_on and "thinking" not in kw)
     if choice and choice.get("type") in ("any", "tool"):
+        thinking_on = (kw.get("thinking") or {}).get("type") in ("enabled", "adaptive") or (spec.thinking_always_on and "thinking" not in kw)
         if not spec.forced_tool_choice: refuse("does not accept a forced tool_choice; use tool_choice=None or structured output")
         elif thinking_on: refuse("a forced tool_choice cannot be combined with thinking")
     kw = dict(model=m, max_tokens=maxtok, **kw)
@@ -513,7 +517,7 @@ def checked_reply(r # What the SDK returned for a request
                  )->Message:
     "`r` if it is a `Message` claudette can use (a missing `usage` counts as 0 tokens), else a `BadReply` saying why"
     if not isinstance(r, (Message, BetaMessage)): raise BadReply(f"The reply is a {type(r).__name__}, not a Message", r)
-    typ, role, content = (getattr(r, k, None) for k in ("type", "role", "content"))
+    typ, role, content = getattr(r, "type", None), getattr(r, "role", None), getattr(r, "content", None)
     if typ != "message" or role != "assistant": raise BadReply(f"The reply is not an assistant message (type {typ!r}, role {role!r})", r)
     for b in content if isinstance(content, list) else [None]:  # a loop rather than `all` over a generator: every reply runs it
         if not isinstance(getattr(b, "type", None), str): raise BadReply("The reply has no list of typed content blocks", r)
@@ -526,7 +530,8 @@ def reply_steps(self:Client,
                 view=None # The stream to hand the reply's text (or events) to; None: not streamed, unless too long for a plain call
                ):
     "Steps of one request: the one place it is sent and its reply, or exception, comes back; streamed to `view` if given"
-    self.notify("request", call, view=view)
+    hooked = self.hooks or view is not None  # else (the usual call) there is no one to notify
+    if hooked: self.notify("request", call, view=view)
     try:
         if view is None and (call.kw["max_tokens"] <= NONSTREAM_MAX_TOKENS or "timeout" in call.kw):
             r = yield partial(self.endpoint(call).create, messages=call.msgs, **call.kw)
@@ -538,7 +543,7 @@ def reply_steps(self:Client,
         if err is e: raise
         raise err from e
     r = self._record(merge_prefill(r, call.prefill), call)
-    self.notify("reply", call, r, view=view)
+    if hooked: self.notify("reply", call, r, view=view)
     if call.cb: yield partial(call.cb, r)
     return r
 
