@@ -230,7 +230,7 @@ def get_schema(f:Callable|dict, # a function, method or callable object (a dict 
         desc += '\n\nReturns: ' + ' '.join(filter(None, [docs.get('return'), f"({_type_name(ret)})" if ret is not _EMPTY else None]))
     return {'name':name, 'description':desc, 'input_schema':_obj_schema(props, req)}
 
-# %% ../nbs/03_tools.ipynb #1873e17c
+# %% ../nbs/03_tools.ipynb #d1daf763
 def sequential(f # a tool: a function, method or callable object
               ):
     "Mark tool `f` to never run concurrently with other tool calls (nor with itself, in any Toolbox)"
@@ -251,7 +251,8 @@ class _Tool:
     lock:threading.Lock=field(default_factory=threading.Lock)
 
 def _is_async(fn)->bool:
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, '__call__', None))
+    "Is calling `fn` a coroutine? A class is not, even one whose instances are async callables (calling it makes an instance)"
+    return inspect.iscoroutinefunction(fn) or (not isinstance(fn, type) and inspect.iscoroutinefunction(getattr(fn, '__call__', None)))
 
 def _mk_tool(schema:dict, fn=None)->_Tool:
     "A `_Tool` from its `schema` and optional handler `fn`, with the handler's signature read once"
