@@ -7,7 +7,7 @@ Docs: https://claudette-dev.github.io/claudette/context.html.md"""
 # %% auto #0
 __all__ = ['CHARS_PER_TOKEN', 'IMAGE_TOKENS', 'PDF_PAGE_TOKENS', 'TOOLS_TOKENS', 'SERVER_TOOL_TOKENS', 'CACHE_MARK_TOKENS',
            'TEXT_MSG_JSON', 'TEXT_BLOCK_JSON', 'FORMAT_TOKENS', 'MCP_SERVER_TOKENS', 'CONTEXT_BETA', 'COMPACT_BETA',
-           'MIN_COMPACT_TRIGGER', 'media_tokens', 'json_len', 'approx_tokens', 'is_server_tool', 'request_tokens',
+           'MIN_COMPACT_TRIGGER', 'media_tokens', 'approx_tokens', 'is_server_tool', 'request_tokens',
            'estimate_accuracy', 'ContextTooLong', 'room', 'too_long', 'answers_tools', 'cut_points', 'Refuse', 'Trim',
            'ApiEdits', 'with_params', 'BudgetExceeded', 'Budget']
 
@@ -54,12 +54,6 @@ def _text_len(o)->int|None:
     c = o.get("content")
     n = len(_escape(c)) if type(c) is str else _blocks_len(c) if type(c) is list else None
     return None if n is None else TEXT_MSG_JSON + len(_escape(r)) + n
-
-def json_len(o # Any JSON-able value
-            )->int:
-    "The length of `o`'s JSON as `json.dumps` writes it; a text message's (a chat's usual one) without building it"
-    n = _text_len(o)
-    return len(_to_json(o)) if n is None else n
 
 # %% ../nbs/04a_context.ipynb #c5ca616b
 def _media(x)->tuple:
