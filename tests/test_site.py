@@ -218,11 +218,15 @@ def test_dataclass_fields_keep_their_docments(site):
     shown = html.unescape(re.sub(r'<[^>]+>', '', page[start:page.index('</code></pre>', start)]))
     check([f for f, doc in docments(BatchFailure).items() if f != 'return' and f"# {doc}" not in shown], "BatchFailure's fields shown without their docments")
 
-def test_readme_links_resolve_on_github():
-    "README.md's relative links name files of the repository, as GitHub resolves them"
-    links = re.findall(r'\]\(((?![a-z][\w+.-]*:|#)[^)\s#]+)', (root/'README.md').read_text())
-    assert links, "README.md links no chapter"
-    check([l for l in links if not (root/l).exists()], "README.md links to missing files")
+def test_readme_links_work_on_github_and_pypi(site):
+    "README.md is also the package's page on PyPI: its links are absolute, and those into the docs name pages of the site"
+    import tomllib
+    readme = (root/'README.md').read_text()
+    docs = tomllib.loads((root/'pyproject.toml').read_text())['project']['urls']['Documentation'].rstrip('/') + '/'
+    check(re.findall(r'\]\(((?![a-z][\w+.-]*:)[^)\s]+)\)', readme), "README.md links that only work on GitHub (relative)")
+    pages = re.findall(r'\]\(' + re.escape(docs) + r'([^)\s#]*)', readme)
+    check(sorted(set(chapters()[1:]) - set(pages)), "chapters README.md does not link")
+    check(sorted({p for p in pages if not (site/(p or 'index.html')).exists()}), "README.md links to pages the site does not have")
 
 def private(name:str)->bool:
     "Whether member `name` is private or a dunder other than `__call__` (how a reader calls an object)"

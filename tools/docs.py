@@ -32,6 +32,7 @@ from nbdev.quarto import _def_file_re, nbdev_sidebar, refresh_quarto_yml
 from nbdev.serve import proc_nbs
 from smalldocs.config import load
 from smalldocs.site import Site
+from readme import CHAPTERS, chapter_table   # tools/readme.py, beside this file
 
 root = Path(__file__).resolve().parent.parent
 QUARTO_ONLY = {'format': ['commonmark'], 'format.html': ['keep-md'], 'website': ['twitter-card', 'open-graph'], '': ['format-links']}
@@ -240,6 +241,8 @@ def stage(proc:Path, site_url:str, out:Path)->Path:
     for f in d.glob('*.ipynb'):
         nb = json.loads(unlink_private(f.read_text().replace(base, '')))
         tidy_showdocs(nb)
+        for c in nb['cells']:   # the chapter table, from the chapters themselves (README.md gets the same)
+            if c['cell_type'] == 'markdown': c['source'] = ''.join(c['source']).replace(CHAPTERS, chapter_table())
         f.write_text(json.dumps(nb))
     qy = yaml.safe_load((d/'_quarto.yml').read_text())
     qy.setdefault('project', {})['output-dir'] = str(out)
