@@ -3,6 +3,7 @@
     python tools/docs.py             # build _docs/; exit 1 if a notebook fails to process or a link is broken
     python tools/docs.py --strict    # also exit 1 on any other warning
     python tools/docs.py --gaps      # list the public functions whose parameters have no docments comment
+    python tools/docs.py --mixed     # also list the cells that mix imports and code (nbdev runs them to build the docs)
 
 Step 1 is exactly what `nbdev-docs` does before it calls Quarto (nbs/nbdev.yml and nbs/sidebar.yml, the symbol
 index, then `_proc/`: show_doc, directives, `#| hide`, doclinks). Step 2 renders `_proc/` with smalldocs, a pure
@@ -18,6 +19,14 @@ chapter defines (in `__main__`) shows its fields' comments, read from the packag
 `__new__` (`Cost`, a `float`) shows those, and one with neither of its own, none; a NamedTuple (`ToolUse`) shows its
 fields' comments; and a `**kwargs` parameter its comment. The annotations of show_doc lose the `__main__.` before a
 chapter's own classes.
+
+For readers, on every page: a property shows as `@property` under its own name (`Chat.tools`, not its getter
+`_get_tools`); the table of contents lists each public member once (private names, pytest's hooks and dunders without
+a docstring of their own are left out; other dunders, and a class documented under a section of its own name, are
+documented but unlisted; `__call__` stays listed); signatures wrap with a hanging indent instead of scrolling sideways;
+a `|` in a table's code span (`T | None`) stays in its column; a code span with escaped backticks reads as written;
+the search works when the site is opened from disk (`search-index.js`); the chapter table of the index is made from
+the chapters (`<!-- chapters -->`, as tools/readme.py does for README.md).
 """
 import ast, importlib, inspect, io, json, os, re, shutil, sys, tempfile, textwrap, time, tokenize, warnings
 from contextlib import contextmanager
@@ -223,7 +232,7 @@ def process(cfg)->Path:
     refresh_quarto_yml()    # nbs/nbdev.yml from pyproject.toml: the committed file is its output, so this changes nothing
     _build_modidx()
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path, file_glob=None, file_re=_def_file_re)
-    with warnings.catch_warnings(record=True) as ws:   # one line per cell that nbdev runs because it mixes imports and code
+    with warnings.catch_warnings(record=True) as ws:   # nbdev warns of each cell it runs because it mixes imports and code
         warnings.simplefilter('always')
         with full_docments(), readable_show_doc(): proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
     mixed = [w for w in ws if 'imports and other code' in str(w.message)]
