@@ -19,7 +19,7 @@ __all__ = ['MEDIA_TOKENS', 'ERROR_TYPES', 'TOOL_NAME_PATTERN', 'REQUEST_RULES', 
            'BatchPlan', 'LocalBatch', 'LocalBatches', 'RateLimit', 'mcp_tool_use_block', 'mcp_tool_result_block',
            'mcp_tool_listing_block', 'mcp_servers_valid', 'point_env', 'restore_env', 'local_env', 'is_offline',
            'offline_session', 'end_offline_session', 'shared_dir', 'corpus_entries', 'Match', 'Script', 'scrub',
-           'load_cassette', 'save_cassette', 'first_difference']
+           'load_cassette', 'save_cassette', 'rebase', 'first_difference']
 
 # %% ../nbs/01_testing.ipynb #fd7c045b
 import json, os, re, socket, threading, time, uuid, base64, math
@@ -1380,6 +1380,14 @@ def save_cassette(path, # The cassette's JSON file
     Path(path).write_text(json.dumps({"claudette_cassette": 1, "interactions": interactions}, indent=1, ensure_ascii=False))
 
 # %% ../nbs/01_testing.ipynb #6b283133
+def rebase(body:str, # A response body
+           old:str, # The origin its `results_url` has, e.g. the upstream's
+           new:str # The origin to give it, e.g. the local server's
+          )->str:
+    "`body` with a batch's `results_url` moved from origin `old` to `new`, so results are fetched through the local server"
+    return re.sub(r'("results_url"\s*:\s*")' + re.escape(old), lambda g: g[1] + new, body)
+
+# %% ../nbs/01_testing.ipynb #ea5b7934
 def _call_upstream(srv, h, req):
     "The upstream's (status, headers, body text) for `req`"
     hdrs = {k: v for k, v in req.headers.items() if k in ("content-type", "anthropic-version", "anthropic-beta")}
@@ -1395,11 +1403,11 @@ def _forward(srv, h, req, m):
     secrets = [srv.upstream_key, client_key]
     kept = {k: v for k, v in headers.items() if k in _KEEP_HEADERS}
     rec = {"request": {"method": req.method, "path": req.path, "body": scrub(req.body, secrets)},
-           "response": {"status": status, "headers": kept, "body": scrub(body, secrets)}}
+           "response": {"status": status, "headers": kept, "body": scrub(rebase(body, srv.upstream, ANTHROPIC_URL), secrets)}}
     with srv._lock:
         srv.cassette.append(rec); save_cassette(srv.cassette_path, srv.cassette)
         if getattr(srv, "played", None) is not None: srv.played.add(len(srv.cassette) - 1)   # recording what a replay missed
-    return Raw(body, status, headers.get("content-type", "application/json"), {k: v for k, v in kept.items() if k != "content-type"})
+    return Raw(rebase(body, srv.upstream, srv.base_url), status, headers.get("content-type", "application/json"), {k: v for k, v in kept.items() if k != "content-type"})
 
 @patch(cls_method=True)
 def recording(cls:LocalClaude, path, # Cassette file to write
@@ -1438,7 +1446,7 @@ def first_difference(a, # A JSON value
         return next((d for i in range(n) if (d := first_difference(a[i] if i < len(a) else _ABSENT, b[i] if i < len(b) else _ABSENT, f"{path}.{i}".lstrip(".")))), None)
     return None if a == b else (path, a, b)
 
-# %% ../nbs/01_testing.ipynb #ea5b7934
+# %% ../nbs/01_testing.ipynb #7cdd3a5f
 def _unmatched(srv, req)->str:
     msg = f"LocalClaude replay: no recorded request matches this {req.method} {req.path}"
     same = [i for i, r in enumerate(srv.cassette) if (r["request"]["method"], r["request"]["path"]) == (req.method, req.path)]
@@ -1458,7 +1466,7 @@ def _replay(srv, h, req, m):
         with srv._lock: srv.violations.append((req, msg))
         return Fault(500, msg, headers={"x-should-retry": "false"})
     res = srv.cassette[i]["response"]
-    return Raw(res["body"], res["status"], res["headers"].get("content-type", "application/json"), {k: v for k, v in res["headers"].items() if k != "content-type"})
+    return Raw(rebase(res["body"], ANTHROPIC_URL, srv.base_url), res["status"], res["headers"].get("content-type", "application/json"), {k: v for k, v in res["headers"].items() if k != "content-type"})
 
 @patch(cls_method=True)
 def replaying(cls:LocalClaude, path, # Cassette file to serve
