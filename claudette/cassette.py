@@ -45,7 +45,7 @@ class Cassette:
         self.path, self.mode, self.ended = Path(path), mode, False
         if mode == "replay" and not self.path.exists():
             raise FileNotFoundError(f"No recording at {self.path}: run the notebook once with ANTHROPIC_API_KEY set to record it")
-        hint = f"; to record it anew, run the notebook with ANTHROPIC_API_KEY set, or with CLAUDETTE_RECORD=missing under nbdev-test"
+        hint = "; to record it anew, run the notebook with ANTHROPIC_API_KEY set, or with CLAUDETTE_RECORD=missing under nbdev-test"
         if mode != "replay": self.path.parent.mkdir(parents=True, exist_ok=True)
         if mode == "all": self.srv = LocalClaude.recording(self.path, upstream)
         else: self.srv = LocalClaude.replaying(self.path, upstream if mode == "missing" else None, hint=hint)
@@ -78,9 +78,11 @@ def unused(self:Cassette)->list:
 def report(self:Cassette, file=None): # Where to print; `sys.stderr` if None
     "Print the unused recorded exchanges, if any, and what to do about them"
     if not (left := self.unused()): return
-    todo = "dropped from the file" if self.mode == "missing" and self.ended else "run the notebook live (or CLAUDETTE_RECORD=missing) to drop them"
+    if self.mode == "replay": todo = "run the notebook live (or with CLAUDETTE_RECORD=missing) to drop them"
+    else: todo = "dropped from the file" if self.ended else "end the notebook with `done()` to drop them"
     print(f"{self.path.name}: {len(left)} recorded exchange(s) unused, {todo}: " + "; ".join(left), file=file or sys.stderr)
 
+# %% ../nbs/14a_cassette.ipynb #9c093d64
 @patch
 def prune(self:Cassette):
     "Keep in the file only the exchanges this run used, in their order"
