@@ -106,10 +106,11 @@ _current = None   # the cassette of this kernel: a cell run again replaces it
 def cassette(name:str, # The recording's name, usually the notebook's: `name.cassette.json`
              folder=".", # Where the project keeps recordings, relative to the notebook's folder
              record:str="missing", # What a live run records: "missing", "all" or "replay" (see `cassette_mode`)
-             upstream:str|None=None # The API recording forwards to: `CLAUDETTE_UPSTREAM`, else Anthropic's
+             upstream:str|None=None # The API recording forwards to: `CLAUDETTE_UPSTREAM`, else `ANTHROPIC_BASE_URL`, else Anthropic's
             )->NotebookCassette:
     "Record this notebook's exchanges with Claude when live, replay them offline; end the notebook with `.done()`"
     global _current
     if _current is not None: _current.stop()
-    _current = NotebookCassette(Path(folder)/f"{name}.cassette.json", cassette_mode(record), upstream or os.environ.get("CLAUDETTE_UPSTREAM", ANTHROPIC_URL))
+    upstream = upstream or os.environ.get("CLAUDETTE_UPSTREAM") or os.environ.get("ANTHROPIC_BASE_URL") or ANTHROPIC_URL   # read after `stop()` put it back
+    _current = NotebookCassette(Path(folder)/f"{name}.cassette.json", cassette_mode(record), upstream)
     return _current
