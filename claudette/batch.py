@@ -23,7 +23,7 @@ from fastcore.basics import patch
 from anthropic.types import Message
 from .modelinfo import Cost
 from .messages import mk_msg
-from .core import Client, Spending
+from .core import Client, Spending, check_credentials
 from .steps import DONE, next_or_done, run_steps, arun_steps
 from .chat import Chat
 
@@ -287,12 +287,12 @@ def _steps(self:BatchJob, sdk):
 def sdk_client(cli, # An SDK client, a `Client` or `Chat` (its SDK client is used), or None for a new default one
                is_async:bool # Must it be async?
               ):
-    "The SDK client to run batches with"
-    if cli is None: return AsyncAnthropic() if is_async else Anthropic()
-    sdk = cli
+    "The SDK client to run batches with, checked to have credentials before anything is sent"
+    sdk = cli if cli is not None else AsyncAnthropic() if is_async else Anthropic()
     while not hasattr(sdk, "messages") and hasattr(sdk, "c"): sdk = sdk.c
     if is_async_sdk(sdk) != is_async:
         raise TypeError(f"{'arun' if is_async else 'run'} needs {'an async' if is_async else 'a sync'} client, not {type(cli).__name__}")
+    check_credentials(sdk, "The batch request")
     return sdk
 
 # %% ../nbs/13_batch.ipynb #0c04f627
