@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 from anthropic import Anthropic, AnthropicError, AsyncAnthropic, APIConnectionError, APIError, APIResponseValidationError
-from anthropic.types import Message, Usage
+from anthropic.types import Message, ServerToolUsage, Usage
 from anthropic.types.beta import BetaMessage
 from fastcore.basics import patch
 from .modelinfo import Cost, cost_of, in_family, lookup
@@ -83,6 +83,21 @@ def __repr__(self:Usage)->str:
          f"Cache read: {_n(self,'cache_read_input_tokens')}; Total Tokens: {self.total}")
     ws, wf = _n(self,'server_tool_use','web_search_requests'), _n(self,'server_tool_use','web_fetch_requests')
     return s + (f"; Search: {ws}" if ws else "") + (f"; Fetch: {wf}" if wf else "")
+
+# %% ../nbs/04_core.ipynb #57f44d57
+@patch
+def __add__(self:ServerToolUsage,
+            b:ServerToolUsage # The counts to add
+           )->ServerToolUsage:
+    "Field-wise sum of two server-tool counts, a missing or None count as 0"
+    return ServerToolUsage(**{f: _n(self, f) + _n(b, f) for f in ServerToolUsage.model_fields})
+
+@patch
+def __radd__(self:ServerToolUsage,
+             b # Counts, or 0 (where `sum` starts)
+            ):
+    "`b + self`; `self` when `b` is 0, so that `sum` works"
+    return self if b == 0 else b + self
 
 # %% ../nbs/04_core.ipynb #9a28ab6d
 @patch(as_prop=True)
