@@ -22,7 +22,7 @@ from anthropic import Anthropic, AsyncAnthropic, APIConnectionError, InternalSer
 from fastcore.basics import patch
 from anthropic.types import Message
 from .modelinfo import Cost
-from .messages import mk_msg
+from .messages import box, md_html, mk_msg
 from .core import Client, Spending, check_credentials
 from .steps import DONE, next_or_done, run_steps, arun_steps
 from .chat import Chat
@@ -122,7 +122,7 @@ class Results(list):
     def cost(self)->Cost:
         "The replies' cost, added up"
         return self.spent.cost
-    def _repr_markdown_(self): return self.summary()
+    def _repr_html_(self): return box(md_html(self.summary()))
 
 # %% ../nbs/13_batch.ipynb #b78209d9
 class BatchResults(Results):
@@ -367,12 +367,14 @@ def _client_of(source): return None if isinstance(source, str) or source is None
 # %% ../nbs/13_batch.ipynb #683d79cb
 class BatchList(list):
     "Message batches, shown as a table"
-    def _repr_markdown_(self):
+    def markdown(self)->str:
+        "The batches as a Markdown table (as they are: show it with `_repr_html_`)"
         rows = ["| id | status | succeeded | errored | expired | canceled | processing | created |", "|---|---|--:|--:|--:|--:|--:|---|"]
         for b in self:
             rc = b.request_counts
             rows.append(f"| `{b.id}` | {b.processing_status} | {rc.succeeded} | {rc.errored} | {rc.expired} | {rc.canceled} | {rc.processing} | {b.created_at:%Y-%m-%d %H:%M:%S} |")
         return "\n".join(rows)
+    def _repr_html_(self): return box(md_html(self.markdown()))  # the path untrusted Markdown takes
 
 def _list_steps(sdk, limit:int): return BatchList((yield partial(sdk.messages.batches.list, limit=limit)).data)
 

@@ -16,7 +16,7 @@ from typing import Callable
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
 from .modelinfo import Cost, in_family, lookup
-from .messages import HtmlMsg, box, contents_html, msg_html, tag
+from .messages import HtmlMsg, box, contents_html, md_html, msg_html, tag
 from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
 from anthropic import AnthropicError
@@ -414,7 +414,7 @@ class BudgetStop:
     "The last item of a tool loop that a budget stopped: why it stopped"
     reason: str # Why: what was spent, and what the next request could have cost
     type: str = "budget_stop" # Tells it apart from the other items of a tool loop
-    def _repr_markdown_(self): return f"**Stopped:** {self.reason}."
+    def _repr_html_(self): return box(md_html(f"**Stopped:** {self.reason}."))
 
 @patch
 def toolloop(self:Chat,
