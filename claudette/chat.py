@@ -408,6 +408,7 @@ def loop_continues(r:Message, # Claude's reply
 class LoopRun(Steps):
     "The messages of a tool loop as they happen; `value` lists them all once done"
     stopped = None # A `BudgetStop` if a budget ended the loop
+    unstarted = "the prompt was not sent" # What its repr says until it is read
 
 @dataclasses.dataclass
 class BudgetStop:

@@ -83,6 +83,7 @@ def __repr__(self:Usage)->str:
          f"Cache read: {_n(self,'cache_read_input_tokens')}; Total Tokens: {self.total}")
     ws, wf = _n(self,'server_tool_use','web_search_requests'), _n(self,'server_tool_use','web_fetch_requests')
     return s + (f"; Search: {ws}" if ws else "") + (f"; Fetch: {wf}" if wf else "")
+Usage.__str__ = Usage.__repr__  # `print(chat.use)` too: pydantic's `str` is every field of the SDK object
 
 # %% ../nbs/04_core.ipynb #57f44d57
 @patch
@@ -171,6 +172,7 @@ class _ReplyView:
     "What a reply stream keeps besides its items"
     partial = None  # what a stream that ended early had received (a `Message` snapshot)
     hooks = ()  # hooks of this stream only, called after the client's (see `Client.hooks`); live display sets them
+    unstarted = "the prompt was not sent"  # what its repr says until it is read
 
 class ReplyStream(_ReplyView, Steps):
     "Text (or events) of a streamed reply as it arrives; `value` is the final `Message` once done"
