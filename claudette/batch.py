@@ -22,8 +22,8 @@ from anthropic import Anthropic, AsyncAnthropic, APIConnectionError, InternalSer
 from fastcore.basics import patch
 from anthropic.types import Message
 from .modelinfo import Cost
-from .messages import mk_msg
-from .core import Client, Spending
+from .messages import box, md_html, mk_msg
+from .core import Client, Spending, check_credentials
 from .steps import DONE, next_or_done, run_steps, arun_steps
 from .chat import Chat
 
@@ -124,7 +124,7 @@ class Results(list):
     def cost(self)->Cost:
         "The replies' cost, added up"
         return self.spent.cost
-    def _repr_markdown_(self): return self.summary()
+    def _repr_html_(self): return box(md_html(self.summary()))
 
 # %% ../nbs/13_batch.ipynb #b78209d9
 class BatchResults(Results):
@@ -374,12 +374,12 @@ def _steps(self:BatchJob, sdk):
 def sdk_client(cli, # An SDK client, a `Client` or `Chat` (its SDK client is used), or None for a new default one
                is_async:bool # Must it be async?
               ):
-    "The SDK client to run batches with"
-    if cli is None: return AsyncAnthropic() if is_async else Anthropic()
-    sdk = cli
+    "The SDK client to run batches with, checked to have credentials before anything is sent"
+    sdk = cli if cli is not None else AsyncAnthropic() if is_async else Anthropic()
     while not hasattr(sdk, "messages") and hasattr(sdk, "c"): sdk = sdk.c
     if is_async_sdk(sdk) != is_async:
         raise TypeError(f"{'arun' if is_async else 'run'} needs {'an async' if is_async else 'a sync'} client, not {type(cli).__name__}")
+    check_credentials(sdk, "The batch request")
     return sdk
 
 # %% ../nbs/13_batch.ipynb #0c04f627
@@ -454,12 +454,14 @@ def _client_of(source): return None if isinstance(source, str) or source is None
 # %% ../nbs/13_batch.ipynb #683d79cb
 class BatchList(list):
     "Message batches, shown as a table"
-    def _repr_markdown_(self):
+    def markdown(self)->str:
+        "The batches as a Markdown table (as they are: show it with `_repr_html_`)"
         rows = ["| id | status | succeeded | errored | expired | canceled | processing | created |", "|---|---|--:|--:|--:|--:|--:|---|"]
         for b in self:
             rc = b.request_counts
             rows.append(f"| `{b.id}` | {b.processing_status} | {rc.succeeded} | {rc.errored} | {rc.expired} | {rc.canceled} | {rc.processing} | {b.created_at:%Y-%m-%d %H:%M:%S} |")
         return "\n".join(rows)
+    def _repr_html_(self): return box(md_html(self.markdown()))  # the path untrusted Markdown takes
 
 def _list_steps(sdk, limit:int): return BatchList((yield partial(sdk.messages.batches.list, limit=limit)).data)
 

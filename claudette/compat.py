@@ -41,12 +41,12 @@ empty = inspect.Parameter.empty
 
 def can_stream(m:str, # A model id
                )->bool:
-    "Whether model `m` can stream: every model can"
+    "Whether model `m` can stream: a capability of the model, which every Claude model has (not whether `m` can be called today)"
     return True
 
 def can_set_system_prompt(m:str, # A model id
                           )->bool:
-    "Whether model `m` takes a system prompt: every model does"
+    "Whether model `m` takes a system prompt: a capability of the model, which every Claude model has (not whether `m` can be called today)"
     return True
 
 def can_use_extended_thinking(m:str, # A model id

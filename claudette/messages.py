@@ -793,6 +793,16 @@ def _repr_html_(self:Message|BetaMessage)->str:
     "Notebook display: the reply as safe HTML, then its main fields folded"
     return box(contents_html(self), fields_html(self))
 
+# %% ../nbs/02_messages.ipynb #108b7a4f
+@patch
+def __repr__(self:Message|BetaMessage)->str:
+    "Terminal display: the reply as readable text, then its model, stop reason, usage and id on one line"
+    fields = (_get(self, 'model'), _get(self, 'stop_reason'), usage_line(_get(self, 'usage')), _get(self, 'id'))
+    return f"{contents(self)}\n\n[{' · '.join(str(f) for f in fields if f)}]"
+
+@patch
+def __str__(self:Message|BetaMessage)->str: return repr(self)
+
 # %% ../nbs/02_messages.ipynb #51386f76
 MSG_STYLE = 'border-left:3px solid rgba(127,127,127,.35);padding-left:.7em;margin:.6em 0'  # a message in a conversation
 ROLE_STYLE = 'font-variant:small-caps;opacity:.7'

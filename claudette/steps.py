@@ -59,6 +59,14 @@ class _Driver:
         except StopIteration as e:
             self.value, self.done = e.value, True
             raise
+    unstarted = "nothing has run yet" # What a driver never iterated has not done, as its repr says
+    def __repr__(self):
+        name = type(self).__name__
+        if self.done: return f"{name}, finished; value: {self.value!r}"
+        state = inspect.getgeneratorstate(self._steps) if inspect.isgenerator(self._steps) else None
+        if state == inspect.GEN_CREATED: return f"{name}, not started: {self.unstarted}. Iterate it to run it"
+        if state == inspect.GEN_CLOSED: return f"{name}, stopped before its end (closed, or failed)"
+        return f"{name}, running: iterate it to its end, or close it"
 
 # %% ../nbs/02a_steps.ipynb #62009bad
 class Steps(_Driver):
