@@ -295,7 +295,6 @@ def _as_tool(spec, handlers:dict)->_Tool:
     raise TypeError(f"Not a tool: {spec!r} (expected a callable, a dict, or a (dict, handler) pair)")
 
 # %% ../nbs/03_tools.ipynb #3834f31f
-# long: the class and its small lookups read together; each method is documented below
 class Toolbox:
     "The tools of a chat: their API schemas, and their handlers looked up by exact name"
     def __init__(self,
@@ -319,15 +318,6 @@ class Toolbox:
     def sequential(self)->list:
         "The names of the tools that never run concurrently"
         return [t.name for t in self._tools.values() if t.fn and not t.concurrent]
-    def get(self, name:str # the exact tool name (as the model sends it)
-           )->Callable|None:
-        "The handler of the tool called exactly `name`, or None"
-        t = self._tools.get(name) if isinstance(name, str) else None
-        return t.fn if t else None
-    def only(self, names # the tool names to keep
-            )->'Toolbox':
-        "A Toolbox with just the tools in `names` (e.g. the one a forced `tool_choice` allows)"
-        return Toolbox([t for n,t in self._tools.items() if n in set(names)])
     def __len__(self): return len(self._tools)
     def __contains__(self, name): return name in self._tools
     def __repr__(self): return f"Toolbox({', '.join(self._tools)})"
@@ -337,6 +327,24 @@ def as_toolbox(tools # a `Toolbox`, or a list of tools (functions, schemas, `(sc
               )->Toolbox:
     "`tools` as a `Toolbox` (returned as is when it already is one)"
     return tools if isinstance(tools, Toolbox) else Toolbox(tools)
+
+# %% ../nbs/03_tools.ipynb #39878646
+from fastcore.basics import patch
+
+# %% ../nbs/03_tools.ipynb #e307fab4
+@patch
+def get(self:Toolbox, name:str # the exact tool name (as the model sends it)
+       )->Callable|None:
+    "The handler of the tool called exactly `name`, or None"
+    t = self._tools.get(name) if isinstance(name, str) else None
+    return t.fn if t else None
+
+# %% ../nbs/03_tools.ipynb #f85990f2
+@patch
+def only(self:Toolbox, names # the tool names to keep
+        )->'Toolbox':
+    "A Toolbox with just the tools in `names` (e.g. the one a forced `tool_choice` allows)"
+    return Toolbox([t for n,t in self._tools.items() if n in set(names)])
 
 # %% ../nbs/03_tools.ipynb #2d96d8fc
 class _ArgError(Exception): pass
