@@ -256,6 +256,7 @@ def _load(self:BatchJob)->dict|None:
 POLL_BACKOFF = 1.5  # the pause between polls grows by this while nothing changes
 CLOCK_SKEW = 120    # seconds allowed between our clock and the API's when looking for a batch a dead run made
 
+# %% ../nbs/13_batch.ipynb #ef2e3e45
 def is_async_sdk(sdk # An SDK client: `Anthropic`, `AsyncAnthropic` or one of their kin
                 )->bool:
     "Is `sdk` an async SDK client?"
