@@ -44,6 +44,7 @@ def batch_params(item, # A prompt, a list of messages, or a dict of `messages.cr
     call = (source if isinstance(source, Client) else Client(source)).mk_call(item, **kw)
     return {"messages": list(call.msgs), **call.kw}
 
+# %% ../nbs/13_batch.ipynb #a849361a
 def batch_requests(items:list, # Prompts, message lists, params dicts, or `{"custom_id", "params"}` requests
                    source:str|Client|Chat|None=None, # A model id, a `Client`, or a `Chat` (not needed for params dicts)
                    **kw # As for a call: `sp`, `maxtok`, `tools`, `maxthinktok`...
@@ -52,7 +53,7 @@ def batch_requests(items:list, # Prompts, message lists, params dicts, or `{"cus
     return [x if isinstance(x, dict) and "custom_id" in x else {"custom_id": f"r{i}", "params": batch_params(x, source, **kw)}
             for i, x in enumerate(items)]
 
-# %% ../nbs/13_batch.ipynb #d195814d
+# %% ../nbs/13_batch.ipynb #59168ebe
 BATCH_MAX_REQUESTS = 100_000     # requests in one batch
 BATCH_MAX_BYTES = 256 * 1024**2  # bytes of one batch's request body
 _ENVELOPE = len('{"requests": []}')
@@ -62,6 +63,7 @@ def request_size(r:dict # A batch request
     "Bytes `r` takes in a batch's request body (with its separator)"
     return len(json.dumps(r).encode()) + 2
 
+# %% ../nbs/13_batch.ipynb #90598a42
 def split_requests(reqs:list, # Batch requests
                    max_requests:int=BATCH_MAX_REQUESTS, # Most requests in one batch
                    max_bytes:int=BATCH_MAX_BYTES # Most bytes in one batch's body
@@ -96,11 +98,12 @@ def batch_result(line, # One line of a batch's results: a `MessageBatchIndividua
     err = r.error.error.model_dump(include={"type", "message"}) if r.type == "errored" else None
     return BatchFailure(custom_id or line.custom_id, r.type, err)
 
-# %% ../nbs/13_batch.ipynb #5b8f3dbc
+# %% ../nbs/13_batch.ipynb #b327fd41
 def _batch_priced(u):
     "Usage `u` as billed in a batch, whatever tier it reports"
     return u if getattr(u, "service_tier", None) == "batch" else u.model_copy(update={"service_tier": "batch"})
 
+# %% ../nbs/13_batch.ipynb #6f0bfc11
 class Results(list):
     "Values in input order, failures among them; with the usage and cost of the replies"
     failed = BaseException # The type of a failure among the values
@@ -185,7 +188,7 @@ def job_requests(reqs:list, # Batch requests (see `batch_requests`)
     "The requests as a job sends them: each `custom_id` the job's tag and the request's position"
     return [{"custom_id": f"{tag}-{i}", "params": r["params"]} for i, r in enumerate(reqs)] if tag else reqs
 
-# %% ../nbs/13_batch.ipynb #029b2794
+# %% ../nbs/13_batch.ipynb #6a0a40ab
 class BatchJob:
     "Requests run as message batches: split within limits, submitted once, polled, results in input order; state kept on disk"
     def __init__(self,
@@ -208,16 +211,22 @@ class BatchJob:
         self._t = time.perf_counter()  # when claudette's own time last began (see `_io`)
         self.timing = {"claudette": self._t-t0, "api": 0., "waiting": 0.}
 
-    def save(self):
-        "Write the job's state to `path`, atomically"
-        _write_atomic(self.path, self.state)
-    @property
-    def batch_ids(self)->list:
-        "The ids of the batches submitted so far"
-        return [p["batch_id"] for p in self.state["parts"] if p["batch_id"]]
-    def __repr__(self):
-        parts = self.state["parts"]
-        return f"BatchJob({len(self.reqs):,} requests in {len(parts)} part(s), {len(self.batch_ids)} submitted, {sum(p['ended'] for p in parts)} ended; {self.path.name})"
+# %% ../nbs/13_batch.ipynb #95ff6f52
+@patch
+def save(self:BatchJob):
+    "Write the job's state to `path`, atomically"
+    _write_atomic(self.path, self.state)
+
+# %% ../nbs/13_batch.ipynb #bfa8d101
+@patch(as_prop=True)
+def batch_ids(self:BatchJob)->list:
+    "The ids of the batches submitted so far"
+    return [p["batch_id"] for p in self.state["parts"] if p["batch_id"]]
+
+@patch
+def __repr__(self:BatchJob):
+    parts = self.state["parts"]
+    return f"BatchJob({len(self.reqs):,} requests in {len(parts)} part(s), {len(self.batch_ids)} submitted, {sum(p['ended'] for p in parts)} ended; {self.path.name})"
 
 # %% ../nbs/13_batch.ipynb #342e5550
 @patch
@@ -247,6 +256,7 @@ def _load(self:BatchJob)->dict|None:
 POLL_BACKOFF = 1.5  # the pause between polls grows by this while nothing changes
 CLOCK_SKEW = 120    # seconds allowed between our clock and the API's when looking for a batch a dead run made
 
+# %% ../nbs/13_batch.ipynb #ef2e3e45
 def is_async_sdk(sdk # An SDK client: `Anthropic`, `AsyncAnthropic` or one of their kin
                 )->bool:
     "Is `sdk` an async SDK client?"
@@ -391,7 +401,7 @@ def progress_bar(total:int, # Steps to count
     except ImportError: return None
     return tqdm(total=total, desc=desc, unit="req", dynamic_ncols=True)
 
-# %% ../nbs/13_batch.ipynb #25d253ee
+# %% ../nbs/13_batch.ipynb #f9a6fc77
 @patch
 def run(self:BatchJob,
         cli=None # An SDK client, or a `Client` or `Chat` whose SDK client is used; `Anthropic()` if None
@@ -406,6 +416,7 @@ async def arun(self:BatchJob,
     "Submit what is not yet submitted, wait for the batches to end, and return their results in input order"
     return await arun_steps(self._steps(sdk_client(cli, True)))
 
+# %% ../nbs/13_batch.ipynb #0e942f7b
 @patch
 def _cancel_steps(self:BatchJob, sdk):
     "Steps that cancel each submitted batch not known to have ended"
@@ -414,6 +425,7 @@ def _cancel_steps(self:BatchJob, sdk):
         if p["batch_id"] and not p["ended"]: out.append((yield partial(sdk.messages.batches.cancel, p["batch_id"])))
     return out
 
+# %% ../nbs/13_batch.ipynb #3b445fba
 @patch
 def cancel(self:BatchJob,
            cli=None # An SDK client, or a `Client` or `Chat` whose SDK client is used; `Anthropic()` if None
@@ -428,7 +440,10 @@ async def acancel(self:BatchJob,
     "Cancel the job's open batches"
     return await arun_steps(self._cancel_steps(sdk_client(cli, True)))
 
-# %% ../nbs/13_batch.ipynb #47d34d57
+# %% ../nbs/13_batch.ipynb #2ed21a02
+def _client_of(source): return None if isinstance(source, str) or source is None else source
+
+# %% ../nbs/13_batch.ipynb #9b4c4ec5
 def batch(items:list, # Prompts, message lists, params dicts or batch requests (see `batch_requests`)
           source:str|Client|Chat|None=None, # A model id, a `Client` or a `Chat` (its SDK client is used too)
           cli=None, # The SDK client, if not `source`'s; `Anthropic()` if neither
@@ -449,9 +464,7 @@ async def abatch(items:list, # Prompts, message lists, params dicts or batch req
     "Run `items` as message batches at the batch price; results in input order, failures as `BatchFailure` values"
     return await BatchJob(batch_requests(items, source, **kw), path, progress=progress).arun(cli or _client_of(source))
 
-def _client_of(source): return None if isinstance(source, str) or source is None else source
-
-# %% ../nbs/13_batch.ipynb #683d79cb
+# %% ../nbs/13_batch.ipynb #bacbb019
 class BatchList(list):
     "Message batches, shown as a table"
     def markdown(self)->str:
@@ -463,8 +476,10 @@ class BatchList(list):
         return "\n".join(rows)
     def _repr_html_(self): return box(md_html(self.markdown()))  # the path untrusted Markdown takes
 
+# %% ../nbs/13_batch.ipynb #fd18f617
 def _list_steps(sdk, limit:int): return BatchList((yield partial(sdk.messages.batches.list, limit=limit)).data)
 
+# %% ../nbs/13_batch.ipynb #1aafa289
 def list_batches(cli=None, # An SDK client, or a `Client` or `Chat` whose SDK client is used; `Anthropic()` if None
                  limit:int=20 # How many batches to return: the first page of the account's list
                 )->BatchList:
@@ -516,48 +531,56 @@ def retry_after(headers # A response's headers (a mapping)
     try: return float(v)
     except ValueError: return max(0., parsedate_to_datetime(v).timestamp() - time.time())
 
-# %% ../nbs/13_batch.ipynb #689a8476
+# %% ../nbs/13_batch.ipynb #c41981ea
 class RateGate(Middleware):
     "SDK middleware pacing requests to the API's rate limits, from its `anthropic-ratelimit-*` headers and `retry-after`"
     def __init__(self):
         self.buckets, self.paused_until, self.sent, self.limited = {k: Bucket() for k in RATE_KINDS}, 0., 0, 0
         self._lock = threading.Lock()
 
-    def needs(self,
-              request # The SDK's `APIRequest` of one HTTP attempt (its `json` is the body)
-             )->dict: # `{bucket kind: amount}`, one entry for each of `RATE_KINDS`
-        "What `request` takes from each bucket"
-        tokens = self.buckets["input-tokens"].limit or self.buckets["tokens"].limit
-        est = len(json.dumps(request.json, default=str))/4 if tokens and isinstance(request.json, dict) else 0
-        return {"requests": 1, "tokens": est, "input-tokens": est, "output-tokens": 1}
+# %% ../nbs/13_batch.ipynb #cebec683
+@patch
+def needs(self:RateGate,
+          request # The SDK's `APIRequest` of one HTTP attempt (its `json` is the body)
+         )->dict: # `{bucket kind: amount}`, one entry for each of `RATE_KINDS`
+    "What `request` takes from each bucket"
+    tokens = self.buckets["input-tokens"].limit or self.buckets["tokens"].limit
+    est = len(json.dumps(request.json, default=str))/4 if tokens and isinstance(request.json, dict) else 0
+    return {"requests": 1, "tokens": est, "input-tokens": est, "output-tokens": 1}
 
-    def enter(self,
-              request # The SDK's `APIRequest` of one HTTP attempt (its `json` is the body)
-             )->tuple: # (seconds it must wait, a ticket for `leave`)
-        "Take what `request` needs from each bucket"
-        need, now = self.needs(request), time.monotonic()
-        with self._lock:
-            marks = {k: b.taken for k, b in self.buckets.items()}
-            return max(b.take(need[k], now) for k, b in self.buckets.items()), (need, marks)
+# %% ../nbs/13_batch.ipynb #e43e162c
+@patch
+def enter(self:RateGate,
+          request # The SDK's `APIRequest` of one HTTP attempt (its `json` is the body)
+         )->tuple: # (seconds it must wait, a ticket for `leave`)
+    "Take what `request` needs from each bucket"
+    need, now = self.needs(request), time.monotonic()
+    with self._lock:
+        marks = {k: b.taken for k, b in self.buckets.items()}
+        return max(b.take(need[k], now) for k, b in self.buckets.items()), (need, marks)
 
-    def pause_left(self)->float:
-        "Seconds left of a pause a 429 began"
-        return max(0., self.paused_until - time.monotonic())
+# %% ../nbs/13_batch.ipynb #fd6adc8b
+@patch
+def pause_left(self:RateGate)->float:
+    "Seconds left of a pause a 429 began"
+    return max(0., self.paused_until - time.monotonic())
 
-    def leave(self,
-              response, # The SDK's `APIResponse` to the request (its status and headers are read)
-              ticket # What `enter` returned for the request
-             ):
-        "Learn from `response`: correct each bucket to what the API reports; a 429 pauses everyone for its `retry-after`"
-        (need, marks), h, now = ticket, response.headers, time.monotonic()
-        with self._lock:
-            self.sent += 1
-            for k, b in self.buckets.items():
-                lim, rem = h.get(f"anthropic-ratelimit-{k}-limit"), h.get(f"anthropic-ratelimit-{k}-remaining")
-                if lim and rem: b.observe(int(lim), int(rem), b.taken - marks[k] - need[k], now)
-            if response.status_code == 429:
-                self.limited += 1
-                self.paused_until = max(self.paused_until, now + retry_after(h))
+# %% ../nbs/13_batch.ipynb #45a7ad87
+@patch
+def leave(self:RateGate,
+          response, # The SDK's `APIResponse` to the request (its status and headers are read)
+          ticket # What `enter` returned for the request
+         ):
+    "Learn from `response`: correct each bucket to what the API reports; a 429 pauses everyone for its `retry-after`"
+    (need, marks), h, now = ticket, response.headers, time.monotonic()
+    with self._lock:
+        self.sent += 1
+        for k, b in self.buckets.items():
+            lim, rem = h.get(f"anthropic-ratelimit-{k}-limit"), h.get(f"anthropic-ratelimit-{k}-remaining")
+            if lim and rem: b.observe(int(lim), int(rem), b.taken - marks[k] - need[k], now)
+        if response.status_code == 429:
+            self.limited += 1
+            self.paused_until = max(self.paused_until, now + retry_after(h))
 
 # %% ../nbs/13_batch.ipynb #285cfeec
 @patch
@@ -586,9 +609,7 @@ async def handle_async(self:RateGate,
     self.leave(r, ticket)
     return r
 
-# %% ../nbs/13_batch.ipynb #68b02687
-RETRYABLE = (RateLimitError, InternalServerError, APIConnectionError)  # worth another try after the gate's pause
-
+# %% ../nbs/13_batch.ipynb #647ae476
 class MapResults(Results):
     "Results in input order, each failure the exception it raised; with the total cost, the time taken and the 429s"
     def __init__(self,
@@ -603,6 +624,7 @@ class MapResults(Results):
         return (f"{len(self)} results ({len(self)-len(self.failures)} ok, {len(self.failures)} failed) in {self.elapsed:.1f} s "
                 f"({len(self)/max(self.elapsed, 1e-9):.1f}/s); {self.limited} answered 429; ${self.cost.total:.4f}")
 
+# %% ../nbs/13_batch.ipynb #4360caf6
 def gated(client:Client, # A `Client` or an `AsyncClient`
           gate:RateGate # The gate its twin's requests go through
          )->Client:
@@ -611,6 +633,7 @@ def gated(client:Client, # A `Client` or an `AsyncClient`
     twin.spent, twin.log, twin.hooks = client.spent, client.log, client.hooks
     return twin
 
+# %% ../nbs/13_batch.ipynb #94cf9120
 def _caller(f, gate:RateGate)->Callable:
     "An async function of one item for `f`, its calls gated"
     if isinstance(f, Client): return gated(f, gate)
@@ -620,7 +643,9 @@ def _caller(f, gate:RateGate)->Callable:
                                  before_tool=f.before_tool, after_tool=f.after_tool)(x)
     return f
 
-# %% ../nbs/13_batch.ipynb #35909f1a
+# %% ../nbs/13_batch.ipynb #f9b736d6
+RETRYABLE = (RateLimitError, InternalServerError, APIConnectionError)  # worth another try after the gate's pause
+
 async def amap(f, # An `AsyncClient`, an `AsyncChat` (each item in its own copy), or an async function of one item
                items:list, # Prompts, message lists, or whatever `f` takes
                concurrency:int=16, # Most calls in flight

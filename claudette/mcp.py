@@ -16,7 +16,6 @@ from fastcore.basics import patch
 from .tools import ToolError
 
 # %% ../nbs/12_mcp.ipynb #43c398f2
-MCP_TIMEOUT = 60. # seconds a tool call may take, by default
 _BAD_CHARS = re.compile(r'[^A-Za-z0-9_-]')
 
 def mcp_tool_name(name:str, # the tool's name on its MCP server
@@ -25,6 +24,7 @@ def mcp_tool_name(name:str, # the tool's name on its MCP server
     "The API name of MCP tool `name`: characters the API refuses become `_`, `prefix_` goes first, at most 128 characters"
     return _BAD_CHARS.sub('_', f"{prefix}_{name}" if prefix else name)[:128]
 
+# %% ../nbs/12_mcp.ipynb #a74e1d84
 def mcp_schema(tool:dict, # an MCP tool, as the server lists it (wire JSON)
                name:str|None=None # its API name; `mcp_tool_name(tool['name'])` by default
               )->dict: # the tool definition for the API's `tools`
@@ -43,13 +43,16 @@ def check_args(schema:dict, # a JSON schema
     def one(e): return (f"argument '{e.json_path[2:]}': " if e.absolute_path else '') + e.message
     return '; '.join(one(e) for e in errs[:5]) or None
 
-# %% ../nbs/12_mcp.ipynb #0bb7f277
+# %% ../nbs/12_mcp.ipynb #bd0d3e9b
 _IMAGE_TYPES = {'image/png', 'image/jpeg', 'image/gif', 'image/webp'}
 
 def _b64(kind:str, mt:str, data:str)->dict: return {'type':kind, 'source':{'type':'base64', 'media_type':mt, 'data':data}}
+
+# %% ../nbs/12_mcp.ipynb #f3d1555b
 def _left_out(what:str, mt:str, data)->dict:
     return {'type':'text', 'text':f"[{what} of type {mt or 'unknown'}, {len(data or '')*3//4:,} bytes: the API can't take it]"}
 
+# %% ../nbs/12_mcp.ipynb #d997448c
 def mcp_block(c:dict # one MCP content item (wire JSON)
              )->dict: # an API content block
     "The API content block for MCP content item `c`"
@@ -78,14 +81,17 @@ def mcp_result(res:dict # an MCP `CallToolResult` (wire JSON)
     if len(blocks) == 1 and blocks[0]['type'] == 'text': return blocks[0]['text']
     return blocks or ''
 
-# %% ../nbs/12_mcp.ipynb #68c5b822
+# %% ../nbs/12_mcp.ipynb #6a19ce35
 class MCPServerError(RuntimeError):
     "An MCP server could not be started or reached"
 
+# %% ../nbs/12_mcp.ipynb #50f89272
 def _need_mcp():
     if importlib.util.find_spec('mcp') is None: raise ImportError("MCP servers need the `mcp` package: pip install 'claudette[mcp]'")
 
-# %% ../nbs/12_mcp.ipynb #5b02835d
+# %% ../nbs/12_mcp.ipynb #ead01880
+MCP_TIMEOUT = 60. # seconds a tool call may take, by default
+
 class MCPTools:
     "The tools of one MCP server for a chat; a (sync or async) context manager running the connection"
     def __init__(self,
@@ -102,27 +108,31 @@ class MCPTools:
         self.name = name or self._default_name()
         self._tools = self._loop = self._client = self._closed = self._err = None
 
-    @classmethod
-    def stdio(cls, command:str, # the program that runs the server, e.g. `uvx`
-              *args:str, # its arguments, e.g. `mcp-server-time`
-              env:dict|None=None, # environment variables added to the default safe set
-              cwd=None, # its working directory
-              **kwargs # `MCPTools` options: `name`, `prefix`, `allowed_tools`, `timeout`, `errlog`
-             ):
-        "The tools of the MCP server run as `command *args`, over its stdin and stdout"
-        _need_mcp()
-        from mcp import StdioServerParameters
-        return cls(StdioServerParameters(command=command, args=list(args), env=env, cwd=cwd), **kwargs)
+# %% ../nbs/12_mcp.ipynb #7576af63
+@patch
+def _default_name(self:MCPTools)->str:
+    s = self.server
+    if isinstance(s, str): return re.sub(r'^\w+://', '', s).split('/')[0]
+    if cmd := getattr(s, 'command', None): return ' '.join([os.path.basename(cmd), *s.args])[:60]
+    return type(s).__name__
 
-    def _default_name(self)->str:
-        s = self.server
-        if isinstance(s, str): return re.sub(r'^\w+://', '', s).split('/')[0]
-        if cmd := getattr(s, 'command', None): return ' '.join([os.path.basename(cmd), *s.args])[:60]
-        return type(s).__name__
+# %% ../nbs/12_mcp.ipynb #723f1449
+@patch(cls_method=True)
+def stdio(cls:MCPTools, command:str, # the program that runs the server, e.g. `uvx`
+          *args:str, # its arguments, e.g. `mcp-server-time`
+          env:dict|None=None, # environment variables added to the default safe set
+          cwd=None, # its working directory
+          **kwargs # `MCPTools` options: `name`, `prefix`, `allowed_tools`, `timeout`, `errlog`
+         ):
+    "The tools of the MCP server run as `command *args`, over its stdin and stdout"
+    _need_mcp()
+    from mcp import StdioServerParameters
+    return cls(StdioServerParameters(command=command, args=list(args), env=env, cwd=cwd), **kwargs)
 
-# %% ../nbs/12_mcp.ipynb #7bc5b97e
+# %% ../nbs/12_mcp.ipynb #f27e884f
 def _wire(o)->dict: return o.model_dump(by_alias=True, mode='json', exclude_none=True)
 
+# %% ../nbs/12_mcp.ipynb #4986d76a
 @patch
 def _transport(self:MCPTools, stack:AsyncExitStack):
     from mcp.client.stdio import stdio_client
@@ -135,6 +145,7 @@ def _transport(self:MCPTools, stack:AsyncExitStack):
     if hasattr(self.server, 'command'): return stdio_client(self.server, errlog=self.errlog or self._err)
     return self.server
 
+# %% ../nbs/12_mcp.ipynb #b2560377
 @patch
 async def _list(self:MCPTools, client)->dict:
     "API name -> MCP tool (wire JSON) of the server's allowed tools, every page"
@@ -151,13 +162,14 @@ async def _list(self:MCPTools, client)->dict:
         out[n] = t
     return out
 
-# %% ../nbs/12_mcp.ipynb #e99d6831
+# %% ../nbs/12_mcp.ipynb #b04c2afb
 def _why(e:BaseException)->str:
     "A one-line reason for exception `e`, looking inside exception groups"
     while len(getattr(e, 'exceptions', None) or ()) == 1: e = e.exceptions[0]   # an exception group of one
     msg = getattr(e, 'message', None) or str(e)
     return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
 
+# %% ../nbs/12_mcp.ipynb #0b24479f
 @patch
 async def _serve(self:MCPTools, started:asyncio.Future):
     "Connect, list the tools, and hold the connection until `_stop` is set: one task, as anyio requires"
@@ -174,7 +186,7 @@ async def _serve(self:MCPTools, started:asyncio.Future):
         if not started.done(): started.set_exception(e)
     finally: self._client = None
 
-# %% ../nbs/12_mcp.ipynb #e7673318
+# %% ../nbs/12_mcp.ipynb #c5646e88
 @patch
 async def _call(self:MCPTools, name:str, args:dict):
     "Call tool `name` (its API name) with `args`: checked, timed, and every failure a `ToolError`"
@@ -193,6 +205,7 @@ async def _call(self:MCPTools, name:str, args:dict):
         raise ToolError(f"MCP server {self.name!r} closed the connection during {name!r} (did it exit?){self._stderr()}") from None
     return mcp_result(_wire(res))
 
+# %% ../nbs/12_mcp.ipynb #c8db234a
 @patch
 def _stderr(self:MCPTools, n:int=400)->str:
     "The end of what a stdio server wrote on its stderr, for error messages"
@@ -203,7 +216,7 @@ def _stderr(self:MCPTools, n:int=400)->str:
     except (OSError, ValueError): return ''
     return f". Its stderr ends with: {tail}" if tail else ''
 
-# %% ../nbs/12_mcp.ipynb #0d80f2a5
+# %% ../nbs/12_mcp.ipynb #6821bb6b
 @patch
 def _begin(self:MCPTools, is_async:bool):
     "Start the connection's loop in a thread of its own"
@@ -213,6 +226,7 @@ def _begin(self:MCPTools, is_async:bool):
     self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name=f"mcp:{self.name}")
     self._thread.start()
 
+# %% ../nbs/12_mcp.ipynb #837a6a71
 @patch
 def _end(self:MCPTools):
     self._loop.call_soon_threadsafe(self._loop.stop)
@@ -221,6 +235,7 @@ def _end(self:MCPTools):
     if self._err: self._err.close()
     self._loop = self._err = None
 
+# %% ../nbs/12_mcp.ipynb #e56f051a
 @patch
 def _submit(self:MCPTools, coro)->concurrent.futures.Future:
     "Run `coro` on the connection's loop"
@@ -229,6 +244,7 @@ def _submit(self:MCPTools, coro)->concurrent.futures.Future:
         raise ToolError(f"MCP server {self.name!r} is stopped")
     return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
+# %% ../nbs/12_mcp.ipynb #17710e73
 @patch
 async def _open(self:MCPTools):
     started = asyncio.get_running_loop().create_future()
@@ -241,12 +257,13 @@ async def _open(self:MCPTools):
     except MCPServerError: raise
     except Exception as e: raise MCPServerError(f"MCP server {self.name!r} did not start: {_why(e)}{self._stderr()}") from None
 
+# %% ../nbs/12_mcp.ipynb #69e87e1c
 @patch
 async def _close(self:MCPTools):
     if self._client is not None: self._stop.set()
     await self._task
 
-# %% ../nbs/12_mcp.ipynb #6a19ce35
+# %% ../nbs/12_mcp.ipynb #c2cbe91f
 @patch
 def start(self:MCPTools):
     "Start the server and connect to it (`with` does this for you)"
@@ -262,6 +279,10 @@ def stop(self:MCPTools):
     try: self._submit(self._close()).result()
     finally: self._end()
 
+MCPTools.__enter__ = MCPTools.start
+MCPTools.__exit__ = lambda self, *exc: self.stop()
+
+# %% ../nbs/12_mcp.ipynb #2aaa1be8
 @patch
 async def astart(self:MCPTools):
     "Async `start`; the tools are then async functions"
@@ -277,6 +298,10 @@ async def astop(self:MCPTools):
     try: await asyncio.wrap_future(self._submit(self._close()))
     finally: self._end()
 
+MCPTools.__aenter__ = MCPTools.astart
+MCPTools.__aexit__ = lambda self, *exc: self.astop()
+
+# %% ../nbs/12_mcp.ipynb #d670ba6f
 @patch
 def _handler(self:MCPTools, name:str)->Callable:
     "The function a `Toolbox` calls for tool `name`: async after `astart`, sync after `start`"
@@ -287,17 +312,13 @@ def _handler(self:MCPTools, name:str)->Callable:
     call.__name__ = name
     return call
 
-MCPTools.__enter__ = MCPTools.start
-MCPTools.__exit__ = lambda self, *exc: self.stop()
-MCPTools.__aenter__ = MCPTools.astart
-MCPTools.__aexit__ = lambda self, *exc: self.astop()
-
-# %% ../nbs/12_mcp.ipynb #50f89272
+# %% ../nbs/12_mcp.ipynb #980de780
 @patch
 def _started(self:MCPTools)->dict:
     if self._tools is None: raise RuntimeError(f"MCP server {self.name!r} is not started: use `with` or `start()`")
     return self._tools
 
+# %% ../nbs/12_mcp.ipynb #c0652c83
 @patch(as_prop=True)
 def names(self:MCPTools)->list:
     "The names of the server's tools"
@@ -306,18 +327,20 @@ def names(self:MCPTools)->list:
 def schemas(self:MCPTools)->list:
     "The server's tools as Claude tool schemas"
     return [mcp_schema(t, n) for n,t in self._started().items()]
+
+# %% ../nbs/12_mcp.ipynb #caeaff0e
 @patch
 def __iter__(self:MCPTools): return iter([(mcp_schema(t, n), self._handler(n)) for n,t in self._started().items()])
 @patch
 def __len__(self:MCPTools): return len(self._started())
+
+# %% ../nbs/12_mcp.ipynb #e4e917e9
 @patch
 def __repr__(self:MCPTools):
     state = f"{len(self._tools)} tools: {', '.join(self._tools)}" if self._tools is not None else 'not started'
     return f"MCPTools({self.name!r}, {state}{'' if self._loop else ', stopped'})"
 
-# %% ../nbs/12_mcp.ipynb #2147ccb9
-MCP_BETA = "mcp-client-2025-11-20" # the MCP connector's beta header
-
+# %% ../nbs/12_mcp.ipynb #e28b6609
 def mcp_server(url:str, # the server's URL: https only
                name:str, # its name in the request, which `mcp_toolset` and `mcp_tool_use` blocks use
                authorization_token:str|None=None # an OAuth access token, for a server that needs one
@@ -326,6 +349,7 @@ def mcp_server(url:str, # the server's URL: https only
     if not url.startswith('https://'): raise ValueError(f"The MCP connector reaches servers over https only, not {url!r}")
     return {'type':'url', 'url':url, 'name':name} | ({'authorization_token':authorization_token} if authorization_token else {})
 
+# %% ../nbs/12_mcp.ipynb #bc120a7a
 def mcp_toolset(server:str|dict, # a server's name, or its `mcp_server` entry
                 allowed_tools:list|None=None, # expose only these tools
                 denied_tools:list|None=None, # expose every tool but these
@@ -339,6 +363,9 @@ def mcp_toolset(server:str|dict, # a server's name, or its `mcp_server` entry
     if allowed_tools is not None: ts['configs'] = {t:{'enabled':True} for t in allowed_tools}
     if denied_tools: ts['configs'] = {t:{'enabled':False} for t in denied_tools}
     return ts
+
+# %% ../nbs/12_mcp.ipynb #d4c9e984
+MCP_BETA = "mcp-client-2025-11-20" # the MCP connector's beta header
 
 def mcp_connector(*servers:dict # MCP server definitions, as `mcp_server` makes them
                  )->dict:

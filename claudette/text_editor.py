@@ -21,6 +21,7 @@ _TOOLS = {(4, 0): (_NEW_TOOL, 'str_replace_based_edit_tool'),   # newest first: 
           (3, 7): ('text_editor_20250124', 'str_replace_editor'),
           (0, 0): ('text_editor_20241022', 'str_replace_editor')}
 
+# %% ../nbs/07_text_editor.ipynb #5a053fac
 _v3_re = re.compile(r'claude-(\d)(?:[-.](\d))?-(?:sonnet|opus|haiku)')             # claude-3-7-sonnet, claude-3.5-haiku
 _v4_re = re.compile(r'(?:sonnet|opus|haiku|fable|mythos)-(\d{1,2})(?:[-.](\d)(?!\d))?') # claude-sonnet-4-5, -4-20250514
 
@@ -32,6 +33,7 @@ def _model_version(model:str)->tuple:
     if mo := _v3_re.search(model.lower()) or _v4_re.search(model.lower()): return int(mo.group(1)), int(mo.group(2) or 0)
     return spec.version
 
+# %% ../nbs/07_text_editor.ipynb #a0cc8a91
 def text_editor_conf(model:str='claude-sonnet-5-5', # any model id: API, Bedrock, Vertex, dated
                      max_characters:int|None=None, # cut `view` output at this many characters (20250728 only)
                     )->dict:
@@ -44,14 +46,17 @@ def text_editor_conf(model:str='claude-sonnet-5-5', # any model id: API, Bedrock
     if max_characters is not None and typ == _NEW_TOOL: conf['max_characters'] = max_characters
     return conf
 
-# %% ../nbs/07_text_editor.ipynb #a0cc8a91
+# %% ../nbs/07_text_editor.ipynb #72783e61
 def _q(path)->str: return f"'{path}'"
 
+# %% ../nbs/07_text_editor.ipynb #1e32c465
 def _escape(path)->ToolError:
     return ToolError(f"{_q(path)} is outside the editor's root folder; use a path relative to the root, such as 'src/app.py'")
 
+# %% ../nbs/07_text_editor.ipynb #e62e3344
 def _inside(p:Path, root:Path)->bool: return p == root or p.is_relative_to(root)
 
+# %% ../nbs/07_text_editor.ipynb #14b51935
 def confine(root:Path, # the editor's root folder, already resolved
             path:str,  # a path from the model: relative to `root`, or absolute but inside it
             roots:tuple=(), # other spellings of `root` that absolute paths may use (e.g. `root` before resolving links)
@@ -77,39 +82,46 @@ def confine(root:Path, # the editor's root folder, already resolved
     if not _inside(real, root): raise _escape(path)
     return real
 
-# %% ../nbs/07_text_editor.ipynb #b3de5532
+# %% ../nbs/07_text_editor.ipynb #59a56d27
 _line_re = re.compile(r'[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z')
 
 def _lines(text:str)->list:
     "The lines of `text`, each with its own ending ('' for a last line without one)"
     return _line_re.findall(text)
 
+# %% ../nbs/07_text_editor.ipynb #f8885135
 def _body(line:str)->str: return line.rstrip('\r\n')
 
+# %% ../nbs/07_text_editor.ipynb #fe4fb622
 def _newline(lines:list)->str:
     "The line ending most used in `lines` ('\\n' when none has one)"
     ends = Counter(l[len(_body(l)):] for l in lines)
     ends.pop('', None)
     return ends.most_common(1)[0][0] if ends else '\n'
 
+# %% ../nbs/07_text_editor.ipynb #49ec579b
 def _line_at(text:str, i:int)->int:
     "The 1-based number of the line holding character `i` of `text`"
     return len(_lines(text[:i] + 'x'))
 
+# %% ../nbs/07_text_editor.ipynb #d4c99b62
 def _numbered(lines:list, start:int=1)->str:
     "`lines` numbered from `start`, as `cat -n` shows them"
     return '\n'.join(f'{n:6}\t{_body(l)}' for n, l in enumerate(lines, start))
 
-# %% ../nbs/07_text_editor.ipynb #e62e3344
+# %% ../nbs/07_text_editor.ipynb #b932a628
 _ARGS = dict(view=('view_range',), create=('file_text',), str_replace=('old_str', 'new_str'),
              insert=('insert_line', 'insert_text', 'new_str'), undo_edit=())
 
+# %% ../nbs/07_text_editor.ipynb #23202052
 UNDO_DEPTH = 20           # edits of one file that `undo_edit` can take back
 BINARY_SNIFF_BYTES = 8192 # a NUL byte in this many first bytes marks a binary file
 
+# %% ../nbs/07_text_editor.ipynb #308acf48
 def _size(n:int)->str: return f'{n:,} bytes'
 def _count(n:int, what:str='line')->str: return f"{n:,} {what}{'' if n == 1 else 's'}"
 
+# %% ../nbs/07_text_editor.ipynb #660d3590
 class TextEditor:
     "Claude's text editor tool, acting only inside the folder `root`"
     def __init__(self, root:str|Path, # the folder the model may read and edit; nothing outside it is touched
@@ -135,7 +147,7 @@ class TextEditor:
 
     def __repr__(self): return f"TextEditor({self.__tool_schema__['type']}: {', '.join(self.commands)})"
 
-# %% ../nbs/07_text_editor.ipynb #5a60fe7f
+# %% ../nbs/07_text_editor.ipynb #10918aec
 @patch
 def __call__(self:TextEditor, command:str|None=None, # one of `self.commands`
              path:str|None=None, # the file or folder, relative to the root
@@ -152,15 +164,17 @@ def __call__(self:TextEditor, command:str|None=None, # one of `self.commands`
         with self._lock: return getattr(self, command)(path, **kw)
     except OSError as e: raise ToolError(f'{command} failed on {_q(path)}: {e.strerror or type(e).__name__}') from None
 
+# %% ../nbs/07_text_editor.ipynb #7fa7269e
 @patch
 def _no_undo(self:TextEditor):
     raise ToolError(f"undo_edit is not supported by this tool version ({self.__tool_schema__['type']}); "
                     "to revert a change, make the reverse edit with str_replace")
 
+# %% ../nbs/07_text_editor.ipynb #5a5452ab
 @patch
 def _real(self:TextEditor, path:str)->Path: return confine(self.root, path, self._roots)
 
-# %% ../nbs/07_text_editor.ipynb #a7565f28
+# %% ../nbs/07_text_editor.ipynb #7054a0b1
 @patch
 def _check(self:TextEditor, real:Path, path:str, allow_dir:bool=False, missing_ok:bool=False):
     "`os.stat` of `real` if it is a regular file (or a folder, with `allow_dir`), else `ToolError`"
@@ -174,10 +188,12 @@ def _check(self:TextEditor, real:Path, path:str, allow_dir:bool=False, missing_o
     if not stat.S_ISREG(st.st_mode): raise ToolError(f'{_q(path)} is not a regular file; refused')
     return st
 
+# %% ../nbs/07_text_editor.ipynb #38d20efc
 @patch
 def _too_big(self:TextEditor, what:str, n:int)->ToolError:
     return ToolError(f"{what} is {_size(n)}, above this editor's limit of {_size(self.max_file_bytes)}; refused")
 
+# %% ../nbs/07_text_editor.ipynb #a97e1fc1
 @patch
 def _read(self:TextEditor, real:Path, path:str)->str:
     "The text of the file `real`; `ToolError` if it is too big, binary or not UTF-8"
@@ -194,7 +210,7 @@ def _read(self:TextEditor, real:Path, path:str)->str:
     except UnicodeDecodeError:
         raise ToolError(f'{_q(path)} is not UTF-8 text ({_size(len(data))}); this tool edits text files only') from None
 
-# %% ../nbs/07_text_editor.ipynb #4a94a579
+# %% ../nbs/07_text_editor.ipynb #53ead103
 @patch
 def _write(self:TextEditor, real:Path, path:str, text:str|bytes):
     "Write `text` to `real` atomically: a temporary file in the same folder, then `os.replace`"
@@ -218,12 +234,13 @@ def _write(self:TextEditor, real:Path, path:str, text:str|bytes):
         tmp.unlink(missing_ok=True)
         raise
 
+# %% ../nbs/07_text_editor.ipynb #a8f1117e
 @patch
 def _remember(self:TextEditor, real:Path, old:bytes|None):
     "Save `old` (None: the file did not exist) as what `undo_edit` restores"
     if self.can_undo: self._history.setdefault(real, deque(maxlen=UNDO_DEPTH)).append(old)
 
-# %% ../nbs/07_text_editor.ipynb #457dc576
+# %% ../nbs/07_text_editor.ipynb #81d943fa
 def _rng(view_range, n:int, path:str)->tuple:
     "Validated 1-indexed (start, end) lines from `view_range`, for a file of `n` lines"
     ok = isinstance(view_range, (list, tuple)) and len(view_range) == 2
@@ -236,6 +253,7 @@ def _rng(view_range, n:int, path:str)->tuple:
     if end < start: raise ToolError(f'view_range end {end} is before its start {start} (use -1 for "to the end of the file")')
     return start, min(end, n)
 
+# %% ../nbs/07_text_editor.ipynb #2665efe8
 def _truncate(text:str, limit:int|None, start:int, n:int)->str:
     "`text` (numbered lines from `start` of `n`) cut at `limit` characters on a line boundary, with a marker"
     if limit is None or len(text) <= limit: return text
@@ -243,7 +261,7 @@ def _truncate(text:str, limit:int|None, start:int, n:int)->str:
     return shown + (f'\n[output cut at {limit:,} characters, after line {start + shown.count(chr(10))} of {n}; '
                     'use view_range to see the rest]')
 
-# %% ../nbs/07_text_editor.ipynb #55e91ec0
+# %% ../nbs/07_text_editor.ipynb #3d446015
 @patch
 def _view_file(self:TextEditor, real:Path, path:str, view_range)->str:
     lines = _lines(self._read(real, path))
@@ -253,6 +271,7 @@ def _view_file(self:TextEditor, real:Path, path:str, view_range)->str:
     else: start, end = _rng(view_range, len(lines), path)
     return _truncate(_numbered(lines[start-1:end], start), self.max_characters, start, len(lines))
 
+# %% ../nbs/07_text_editor.ipynb #82c67f81
 @patch
 def _view_dir(self:TextEditor, real:Path, path:str)->str:
     found, queue, more = [], deque([(real, 1)]), False
@@ -273,6 +292,7 @@ def _view_dir(self:TextEditor, real:Path, path:str)->str:
     tail = [f'[listing stopped at {self.max_entries} entries]'] if more else []
     return '\n'.join([head, *([s for _, s in sorted(found)] or ['(empty folder)']), *tail])
 
+# %% ../nbs/07_text_editor.ipynb #a5158e50
 @patch
 def view(self:TextEditor, path:str, # a file or folder, relative to the root
          view_range:list|None=None): # [start, end] lines of a file, 1-indexed; end -1 means to the end
@@ -283,12 +303,13 @@ def view(self:TextEditor, path:str, # a file or folder, relative to the root
         return self._view_dir(real, path)
     return self._view_file(real, path, view_range)
 
-# %% ../nbs/07_text_editor.ipynb #a231983b
+# %% ../nbs/07_text_editor.ipynb #43fd9eda
 def _old_bytes(real:Path)->bytes|None:
     try:
         with open(real, 'rb') as f: return f.read()
     except FileNotFoundError: return None
 
+# %% ../nbs/07_text_editor.ipynb #466788ed
 @patch
 def create(self:TextEditor, path:str, # the file to create or overwrite, relative to the root
            file_text:str|None=None):  # its whole content
@@ -302,7 +323,7 @@ def create(self:TextEditor, path:str, # the file to create or overwrite, relativ
     self._remember(real, old)
     return f"{'Overwrote' if st else 'Created'} {_q(path)} ({_count(len(_lines(file_text)))})"
 
-# %% ../nbs/07_text_editor.ipynb #b932a628
+# %% ../nbs/07_text_editor.ipynb #25562007
 def _snippet(text:str, first:int, last:int, ctx:int=3, cap:int=30)->str:
     "Lines `first`..`last` of `text` with `ctx` lines around them, numbered, at most `cap` lines"
     lines = _lines(text)
@@ -311,12 +332,14 @@ def _snippet(text:str, first:int, last:int, ctx:int=3, cap:int=30)->str:
     if more: b = a + cap - 1
     return _numbered(lines[a-1:b], a) + (f'\n[… {_count(len(lines) - b, "more line")}]' if more else '')
 
+# %% ../nbs/07_text_editor.ipynb #e759bb20
 def _find_all(text:str, s:str)->list:
     "Offsets of every occurrence of `s` in `text`, overlapping ones included"
     res, i = [], text.find(s)
     while i != -1: res.append(i); i = text.find(s, i + 1)
     return res
 
+# %% ../nbs/07_text_editor.ipynb #d9364cff
 @patch
 def str_replace(self:TextEditor, path:str, # the file to edit, relative to the root
                 old_str:str|None=None,     # text that occurs exactly once in the file

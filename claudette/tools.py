@@ -28,6 +28,7 @@ from functools import partial
 class ToolError(Exception):
     "Raise inside a tool: the model receives `str(exc)` verbatim as an is_error tool result"
 
+# %% ../nbs/03_tools.ipynb #5c204836
 @dataclass
 class ToolResult:
     "A typed tool return value, e.g. PNG bytes with `media_type='image/png'`"
@@ -35,17 +36,19 @@ class ToolResult:
     media_type:str|None=None # MIME type of `data`, e.g. 'image/png'; sniffed from bytes when None
     text:str|None=None       # an optional caption sent after the image or document
 
-# %% ../nbs/03_tools.ipynb #dd2a1e47
+# %% ../nbs/03_tools.ipynb #72b483c0
 _EMPTY = inspect.Parameter.empty
 _SIMPLE = {str:'string', int:'integer', float:'number', bool:'boolean', type(None):'null'}
 _STRINGY = {Path:{}, datetime:{'format':'date-time'}, date:{'format':'date'}, dtime:{'format':'time'}}
 
+# %% ../nbs/03_tools.ipynb #35353c85
 def _own_doc(cls)->str|None:
     "The docstring written on `cls` itself (not inherited, not the one dataclasses generate)"
     d = cls.__dict__.get('__doc__')
     if not d or (dataclasses.is_dataclass(cls) and d.startswith(cls.__name__ + '(')): return None
     return inspect.cleandoc(d)
 
+# %% ../nbs/03_tools.ipynb #3db0fac8
 def _field_comments(cls)->dict:
     "Comments after the annotated fields in `cls`'s source, when the source is available"
     try: src = dedent(inspect.getsource(cls))
@@ -56,7 +59,7 @@ def _field_comments(cls)->dict:
     except Exception: return {}
     return {o.target.id:coms[o.end_lineno] for o in body if isinstance(o, ast.AnnAssign) and hasattr(o.target,'id') and o.end_lineno in coms}
 
-# %% ../nbs/03_tools.ipynb #72b483c0
+# %% ../nbs/03_tools.ipynb #543e661e
 def _hints(o)->dict:
     "Type hints of `o` (with `Annotated` extras); when some can't be resolved, the others still are"
     try: return get_type_hints(o, include_extras=True)
@@ -73,11 +76,13 @@ def _hints(o)->dict:
         res[k] = a
     return res
 
+# %% ../nbs/03_tools.ipynb #6de42b1c
 def _is_pydantic(t)->bool:
     "Whether `t` is a pydantic model class (pydantic is only looked at when it is already imported)"
     pd = sys.modules.get('pydantic')
     return pd is not None and isinstance(t, type) and issubclass(t, pd.BaseModel)
 
+# %% ../nbs/03_tools.ipynb #3a80a31d
 def _jsonable(v)->bool:
     try: json.dumps(v); return True
     except (TypeError, ValueError): return False
@@ -87,7 +92,7 @@ def _default_json(d):
     if isinstance(d, enum.Enum): d = d.value
     return d if _jsonable(d) else _EMPTY
 
-# %% ../nbs/03_tools.ipynb #1e4d46ca
+# %% ../nbs/03_tools.ipynb #d5144f67
 def _is_plain_class(t)->bool:
     "Whether `t` is a class of the user's (not the standard library's) built from its `__init__` parameters"
     if not isinstance(t, type) or issubclass(t, enum.Enum) or t.__module__.split('.')[0] in sys.stdlib_module_names: return False
@@ -95,6 +100,7 @@ def _is_plain_class(t)->bool:
     return inspect.isfunction(init) and any(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
                                             for p in list(inspect.signature(init).parameters.values())[1:])
 
+# %% ../nbs/03_tools.ipynb #2a5a9d51
 def _init_fields(t)->list:
     "(name, annotation, default, description, required) of each parameter of plain class `t`'s `__init__`"
     init, res = t.__init__, []
@@ -104,7 +110,7 @@ def _init_fields(t)->list:
         res.append((p.name, hs.get(p.name, _EMPTY), p.default, docs.get(p.name), p.default is _EMPTY))
     return res
 
-# %% ../nbs/03_tools.ipynb #3db0fac8
+# %% ../nbs/03_tools.ipynb #09ddacef
 def _fields(t)->list:
     "(name, annotation, default, description, required) of each field of a dataclass, pydantic model, TypedDict or plain class"
     if _is_plain_class(t) and not _is_record(t, plain=False): return _init_fields(t)
@@ -124,11 +130,13 @@ def _fields(t)->list:
     req = getattr(t, '__required_keys__', set(hs))
     return [(n, a, _EMPTY, coms.get(n), n in req) for n,a in hs.items()]
 
+# %% ../nbs/03_tools.ipynb #2454fa4b
 def _is_record(t, plain:bool=True)->bool:
     "Whether `t` is a class claudette builds from a JSON object (a plain class too, unless `plain` is False)"
     if not isinstance(t, type): return False
     return dataclasses.is_dataclass(t) or is_typeddict(t) or _is_pydantic(t) or (plain and _is_plain_class(t))
 
+# %% ../nbs/03_tools.ipynb #57ae0e9d
 def _obj_schema(props:dict, req:list)->dict:
     return {'type':'object', 'properties':props, 'required':req}
 
@@ -140,6 +148,7 @@ def _prop(anno, default, desc, seen)->dict:
     return s
 
 # %% ../nbs/03_tools.ipynb #f40b75f4
+# long: one branch per row of the table above, tried in that order; split, the order would be lost
 def _type_schema(t, seen=())->dict:
     "The JSON schema of type annotation `t`"
     if t is _EMPTY or t is Any or t is object or isinstance(t, (str, typing.ForwardRef)): return {}
@@ -175,12 +184,13 @@ def _type_schema(t, seen=())->dict:
         return ({'description':doc} if (doc := _own_doc(t)) else {}) | s
     return {}
 
-# %% ../nbs/03_tools.ipynb #3a5aa262
+# %% ../nbs/03_tools.ipynb #e48f4fbf
 def _type_name(t)->str:
     "A short readable name of annotation `t`"
     if isinstance(t, type) and not get_args(t): return t.__name__
     return re.sub(r'\b(?:[A-Za-z_]\w*\.)+(\w+)', r'\1', str(t).replace('typing.', ''))
 
+# %% ../nbs/03_tools.ipynb #dde8ed4b
 def _target(f):
     "The function whose signature and docs describe callable `f`"
     if isinstance(f, functools.partial): return f.func
@@ -188,12 +198,14 @@ def _target(f):
     if inspect.isroutine(f): return f
     return getattr(f, '__call__', f)
 
+# %% ../nbs/03_tools.ipynb #d1daf763
 def _tool_name(f)->str:
     "`f`'s name; a callable object is named after its class (not `__call__`)"
     if isinstance(f, functools.partial): return _tool_name(f.func)
     if inspect.isroutine(f) or inspect.isclass(f): return f.__name__
     return getattr(f, '__name__', None) or type(f).__name__
 
+# %% ../nbs/03_tools.ipynb #f1e1cd98
 def _docs(f)->dict:
     "docments comments of `f`'s parameters and return value, or {} when its source is unavailable"
     try: return {k:v for k,v in docments(f, returns=True).items() if v}
@@ -230,7 +242,7 @@ def get_schema(f:Callable|dict, # a function, method or callable object (a dict 
         desc += '\n\nReturns: ' + ' '.join(filter(None, [docs.get('return'), f"({_type_name(ret)})" if ret is not _EMPTY else None]))
     return {'name':name, 'description':desc, 'input_schema':_obj_schema(props, req)}
 
-# %% ../nbs/03_tools.ipynb #d1daf763
+# %% ../nbs/03_tools.ipynb #9e78f3ad
 def sequential(f # a tool: a function, method or callable object
               ):
     "Mark tool `f` to never run concurrently with other tool calls (nor with itself, in any Toolbox)"
@@ -238,6 +250,7 @@ def sequential(f # a tool: a function, method or callable object
     tgt.__tool_concurrent__, tgt.__tool_lock__ = False, threading.Lock()
     return f
 
+# %% ../nbs/03_tools.ipynb #6bebad6f
 @dataclass(eq=False)
 class _Tool:
     "A tool known to a `Toolbox`"
@@ -250,10 +263,12 @@ class _Tool:
     hints:dict=field(default_factory=dict)
     lock:threading.Lock=field(default_factory=threading.Lock)
 
+# %% ../nbs/03_tools.ipynb #4408b957
 def _is_async(fn)->bool:
     "Is calling `fn` a coroutine? A class is not, even one whose instances are async callables (calling it makes an instance)"
     return inspect.iscoroutinefunction(fn) or (not isinstance(fn, type) and inspect.iscoroutinefunction(getattr(fn, '__call__', None)))
 
+# %% ../nbs/03_tools.ipynb #69695e9f
 def _mk_tool(schema:dict, fn=None)->_Tool:
     "A `_Tool` from its `schema` and optional handler `fn`, with the handler's signature read once"
     name = schema.get('name') if isinstance(schema, dict) else None
@@ -279,7 +294,7 @@ def _as_tool(spec, handlers:dict)->_Tool:
     if callable(spec): return _mk_tool(get_schema(spec), spec)
     raise TypeError(f"Not a tool: {spec!r} (expected a callable, a dict, or a (dict, handler) pair)")
 
-# %% ../nbs/03_tools.ipynb #e1b32259
+# %% ../nbs/03_tools.ipynb #3834f31f
 class Toolbox:
     "The tools of a chat: their API schemas, and their handlers looked up by exact name"
     def __init__(self,
@@ -303,39 +318,53 @@ class Toolbox:
     def sequential(self)->list:
         "The names of the tools that never run concurrently"
         return [t.name for t in self._tools.values() if t.fn and not t.concurrent]
-    def get(self, name:str # the exact tool name (as the model sends it)
-           )->Callable|None:
-        "The handler of the tool called exactly `name`, or None"
-        t = self._tools.get(name) if isinstance(name, str) else None
-        return t.fn if t else None
-    def only(self, names # the tool names to keep
-            )->'Toolbox':
-        "A Toolbox with just the tools in `names` (e.g. the one a forced `tool_choice` allows)"
-        return Toolbox([t for n,t in self._tools.items() if n in set(names)])
     def __len__(self): return len(self._tools)
     def __contains__(self, name): return name in self._tools
     def __repr__(self): return f"Toolbox({', '.join(self._tools)})"
 
+# %% ../nbs/03_tools.ipynb #ff99e940
 def as_toolbox(tools # a `Toolbox`, or a list of tools (functions, schemas, `(schema, handler)` pairs...)
               )->Toolbox:
     "`tools` as a `Toolbox` (returned as is when it already is one)"
     return tools if isinstance(tools, Toolbox) else Toolbox(tools)
 
-# %% ../nbs/03_tools.ipynb #1eac37ab
+# %% ../nbs/03_tools.ipynb #39878646
+from fastcore.basics import patch
+
+# %% ../nbs/03_tools.ipynb #e307fab4
+@patch
+def get(self:Toolbox, name:str # the exact tool name (as the model sends it)
+       )->Callable|None:
+    "The handler of the tool called exactly `name`, or None"
+    t = self._tools.get(name) if isinstance(name, str) else None
+    return t.fn if t else None
+
+# %% ../nbs/03_tools.ipynb #f85990f2
+@patch
+def only(self:Toolbox, names # the tool names to keep
+        )->'Toolbox':
+    "A Toolbox with just the tools in `names` (e.g. the one a forced `tool_choice` allows)"
+    return Toolbox([t for n,t in self._tools.items() if n in set(names)])
+
+# %% ../nbs/03_tools.ipynb #2d96d8fc
 class _ArgError(Exception): pass
 
+# %% ../nbs/03_tools.ipynb #b22e4a2f
 def _clip(s, n=60)->str:
     "`s` (an untrusted name or value) cut to `n` characters"
     s = str(s)
     return s if len(s) <= n else s[:n] + '…'
 
+# %% ../nbs/03_tools.ipynb #5acff68d
 def _short(v, n=60)->str:
     "A short JSON-ish rendering of untrusted value `v` for an error message"
     try: return _clip(json.dumps(v, ensure_ascii=False), n)
     except (TypeError, ValueError): return _clip(repr(v), n)
 
+# %% ../nbs/03_tools.ipynb #e923588c
 def _want(path, what, v): raise _ArgError(f"argument '{path}' must be {what}, got {_short(v)}")
 
+# %% ../nbs/03_tools.ipynb #b7d45985
 def _maybe_json(v, kind):
     "`v` parsed from JSON when it is a string holding a `kind` (list or dict), else `v`"
     if isinstance(v, str) and v.lstrip()[:1] in '[{':
@@ -344,7 +373,7 @@ def _maybe_json(v, kind):
         if isinstance(p, kind): return p
     return v
 
-# %% ../nbs/03_tools.ipynb #edc2b61c
+# %% ../nbs/03_tools.ipynb #6425e886
 def _coerce_record(v, t, path, strict):
     "Build dataclass/TypedDict/pydantic `t` from JSON object `v`"
     if isinstance(v, t) if not is_typeddict(t) else False: return v
@@ -366,6 +395,7 @@ def _coerce_record(v, t, path, strict):
     try: return t(**kw)
     except Exception as e: raise _ArgError(f"argument '{path}' is not a valid {t.__name__}: {type(e).__name__}: {e}") from None
 
+# %% ../nbs/03_tools.ipynb #f22739a4
 def _coerce_seq(v, t, o, args, path, strict):
     c = o or t
     if not strict: v = _maybe_json(v, list)
@@ -401,6 +431,7 @@ def _coerce_scalar(v, t, path:str, strict:bool):
     _want(path, "a string", v)
 
 # %% ../nbs/03_tools.ipynb #b2086432
+# long: one branch per row of the table above, tried in that order, as `_type_schema` does
 def _coerce(v, t, path:str, strict:bool=False):
     "`v` checked against annotation `t` and converted to it; raises `_ArgError` with a short message"
     if t is _EMPTY or t is Any or t is object or isinstance(t, (str, typing.ForwardRef)): return v
@@ -467,21 +498,27 @@ def _bind(tool:_Tool, inp)->tuple:
     if errs: raise _ArgError('; '.join(errs))
     return tuple(args), kw
 
-# %% ../nbs/03_tools.ipynb #6f12633a
+# %% ../nbs/03_tools.ipynb #99697d0a
 TOOL_RESULT_MAX_CHARS = 100_000
+
+# %% ../nbs/03_tools.ipynb #54840e95
 _BLOCK_TYPES = {'text', 'image', 'document', 'search_result'}
 _IMAGE_TYPES = ('image/png', 'image/jpeg', 'image/gif', 'image/webp')
 
+# %% ../nbs/03_tools.ipynb #8cfeec45
 def _truncate(s:str, limit:int|None)->str:
     if limit is None or len(s) <= limit: return s
     return s[:limit] + f"\n…[truncated: {len(s):,} chars, showing the first {limit:,}]"
 
+# %% ../nbs/03_tools.ipynb #c21bdeff
 def _sniff(b:bytes)->str|None:
     "The media type of image or PDF bytes `b`, from their magic number"
     return img_type(b) or ('application/pdf' if b[:5] == b'%PDF-' else None)
 
+# %% ../nbs/03_tools.ipynb #08826825
 def _is_pil(x)->bool: return type(x).__module__.startswith('PIL.') and hasattr(x, 'save') and hasattr(x, 'mode')
 
+# %% ../nbs/03_tools.ipynb #d29001fb
 def _media_block(data, mt:str|None)->dict|None:
     "An image or document block for bytes (or base64 text) `data`, or None when it is neither; images fitted to the API's limits"
     if isinstance(data, (bytes, bytearray, memoryview)): data, mt = bytes(data), mt or _sniff(bytes(data))
@@ -493,9 +530,11 @@ def _media_block(data, mt:str|None)->dict|None:
     data = data if isinstance(data, str) else base64.b64encode(data).decode()
     return {'type':'image' if mt.startswith('image/') else 'document', 'source':{'type':'base64', 'media_type':mt, 'data':data}}
 
+# %% ../nbs/03_tools.ipynb #251d8367
 def _is_media(x)->bool:
     return isinstance(x, ToolResult) or _is_pil(x) or (isinstance(x, (bytes, bytearray)) and _sniff(bytes(x)) is not None)
 
+# %% ../nbs/03_tools.ipynb #218df0d8
 def _json_default(o):
     if dataclasses.is_dataclass(o) and not isinstance(o, type): return dataclasses.asdict(o)
     if _is_pydantic(type(o)): return o.model_dump(mode='json')
@@ -504,7 +543,7 @@ def _json_default(o):
     if isinstance(o, (Path, date, dtime)): return o.isoformat() if not isinstance(o, Path) else str(o)
     raise TypeError(f"{type(o).__name__} is not JSON serialisable")
 
-# %% ../nbs/03_tools.ipynb #d1dd2569
+# %% ../nbs/03_tools.ipynb #c681fb7e
 def _blocks(x, limit)->list:
     "Content blocks for one media-bearing value `x`"
     if isinstance(x, ToolResult):
@@ -517,6 +556,7 @@ def _blocks(x, limit)->list:
     r = render_result(x, limit)
     return r if isinstance(r, list) else [{'type':'text', 'text':r}]
 
+# %% ../nbs/03_tools.ipynb #19168d0f
 def render_result(res, # a tool's return value
                   max_chars:int|None=TOOL_RESULT_MAX_CHARS # longest text kept; None for no limit
                  )->str|list: # the `content` of a tool_result: text, or a list of content blocks
@@ -537,9 +577,7 @@ def render_result(res, # a tool's return value
     except TypeError: s = str(res)
     return _truncate(s, max_chars)
 
-# %% ../nbs/03_tools.ipynb #2d96d8fc
-_log = logging.getLogger('claudette.tools')
-
+# %% ../nbs/03_tools.ipynb #76d3808e
 @dataclass
 class ToolCall:
     "One tool call the model asked for"
@@ -556,6 +594,7 @@ class ToolCall:
         inp = g('input')
         return cls(g('id'), g('name'), dict(inp) if isinstance(inp, dict) else inp, g('toolset_name'))
 
+# %% ../nbs/03_tools.ipynb #3efc9f02
 def _btype(b): return b.get('type') if isinstance(b, dict) else getattr(b, 'type', None)
 
 def tool_calls(r # a reply: an SDK `Message`, a message dict, or a list of content blocks
@@ -565,19 +604,23 @@ def tool_calls(r # a reply: an SDK `Message`, a message dict, or a list of conte
     if content is None or isinstance(content, str): return []
     return [ToolCall.from_block(b) for b in content if _btype(b) == 'tool_use']
 
-# %% ../nbs/03_tools.ipynb #b22e4a2f
+# %% ../nbs/03_tools.ipynb #25196370
 def _err(msg:str, limit=TOOL_RESULT_MAX_CHARS)->dict: return {'content':_truncate(msg, limit), 'is_error':True}
 
+# %% ../nbs/03_tools.ipynb #16e34ceb
 def _exc_msg(e:BaseException)->str:
     "What the model is told about exception `e`: a ToolError's message verbatim, else `Type: message`, no traceback"
     if isinstance(e, ToolError): return str(e)
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
+# %% ../nbs/03_tools.ipynb #3071a483
+_log = logging.getLogger('claudette.tools')
+
 def _failed(e, name, limit)->dict:
     _log.debug("tool %r failed", name, exc_info=e)
     return _err(_exc_msg(e), limit)
 
-# %% ../nbs/03_tools.ipynb #edecd191
+# %% ../nbs/03_tools.ipynb #9fe88890
 def _lookup(box:Toolbox, call:ToolCall):
     "The `_Tool` for `call.name` (exact name only), or an error result"
     t = box._tools.get(call.name) if isinstance(call.name, str) else None
@@ -586,17 +629,20 @@ def _lookup(box:Toolbox, call:ToolCall):
     avail = ', '.join(n for n,x in box._tools.items() if x.fn is not None) or '(none)'
     return _err(f"Unknown tool '{_clip(call.name)}'. Available tools: {avail}")
 
+# %% ../nbs/03_tools.ipynb #7e429af3
 def _bound(t:_Tool, call:ToolCall):
     "`(tool, args, kwargs)` for `call`, or an error result"
     try: return (t, *_bind(t, call.input))
     except _ArgError as e: return _err(f"Invalid arguments for '{t.name}': {e}")
     except Exception as e: return _err(f"Invalid arguments for '{t.name}': {_exc_msg(e)}")  # e.g. an int of 5,000 digits, nesting too deep
 
+# %% ../nbs/03_tools.ipynb #793dc5ad
 def _checked(box:Toolbox, call:ToolCall):
     "`(tool, args, kwargs)` for `call`, or an error result (unknown name, bad arguments)"
     t = _lookup(box, call)
     return t if isinstance(t, dict) else _bound(t, call)
 
+# %% ../nbs/03_tools.ipynb #07d624c3
 def _run_coro(aw):
     "Run awaitable `aw` to completion from sync code, in a fresh thread when this one already runs an event loop"
     async def _go(): return await aw
@@ -604,6 +650,7 @@ def _run_coro(aw):
     except RuntimeError: return asyncio.run(_go())
     with ThreadPoolExecutor(1) as ex: return ex.submit(asyncio.run, _go()).result()
 
+# %% ../nbs/03_tools.ipynb #8e9bf618
 def _invoke(t:_Tool, args:tuple, kw:dict, limit)->dict:
     "Run tool `t` (holding its lock when it is sequential) and render its result; never raises"
     try:
@@ -613,7 +660,7 @@ def _invoke(t:_Tool, args:tuple, kw:dict, limit)->dict:
         return {'content':render_result(res, limit)}
     except (Exception, SystemExit) as e: return _failed(e, t.name, limit)
 
-# %% ../nbs/03_tools.ipynb #5acff68d
+# %% ../nbs/03_tools.ipynb #fa92255e
 def call_tool(box,                # a `Toolbox`, or a list of tools
               name:str,           # the tool name the model chose
               input:dict,         # the arguments the model chose
@@ -623,6 +670,7 @@ def call_tool(box,                # a `Toolbox`, or a list of tools
     p = _checked(as_toolbox(box), ToolCall('', name, input))
     return p if isinstance(p, dict) else _invoke(*p, max_chars)
 
+# %% ../nbs/03_tools.ipynb #915435f6
 def invoke(box,        # a `Toolbox`, or a list of tools
            name:str,   # the tool name the model chose
            input:dict  # the arguments the model chose
@@ -633,19 +681,22 @@ def invoke(box,        # a `Toolbox`, or a list of tools
     t, args, kw = p
     return t.fn(*args, **kw)
 
-# %% ../nbs/03_tools.ipynb #6a43957e
+# %% ../nbs/03_tools.ipynb #494a64c3
 def _result(call:ToolCall, r:dict)->dict:
     "A `tool_result` block answering `call` with content/is_error `r`"
     return {'type':'tool_result', 'tool_use_id':call.id, **r} | ({'toolset_name':call.toolset_name} if call.toolset_name else {})
 
+# %% ../nbs/03_tools.ipynb #5574b8a6
 NO_ID = "This tool_use block has no id, so its result could not be matched to it: the tool was not run"
 
+# %% ../nbs/03_tools.ipynb #a67f0879
 def _verdict(r)->dict|None:
     "None when a `before` hook's answer `r` lets the call run, else the refusal result"
     if r is None or r is True: return None
     if isinstance(r, str): return _err("Tool call refused by the user" + (f": {r}" if r else ''))
     return None if r else _err("Tool call refused by the user")
 
+# %% ../nbs/03_tools.ipynb #ecff07cd
 def _replaced(call:ToolCall, res:dict, r, limit)->dict:
     "The result after an `after` hook returned `r`"
     if r is None: return res
@@ -664,7 +715,7 @@ def _prepare(box:Toolbox, call:ToolCall, before, limit):
         if refused: return refused
     return _bound(t, call)
 
-# %% ../nbs/03_tools.ipynb #091a114b
+# %% ../nbs/03_tools.ipynb #5936d40e
 def _tool_steps(blocks, box, before, after, limit, run_jobs):
     "Steps of running the tool calls of one reply with `run_jobs`: their `tool_result` blocks, in call order"
     box, calls, out = as_toolbox(box), tool_calls(blocks), []
@@ -679,12 +730,13 @@ def _tool_steps(blocks, box, before, after, limit, run_jobs):
         except Exception as e: res[i] = _result(c, _failed(e, c.name, limit))
     return res
 
+# %% ../nbs/03_tools.ipynb #e277562c
 def _split(jobs:dict)->tuple:
     "The indices of `jobs` whose tools may run concurrently, and of the sequential ones"
     conc = [i for i, (t, *_) in jobs.items() if t.concurrent]
     return conc, [i for i in jobs if i not in conc]
 
-# %% ../nbs/03_tools.ipynb #28ee030f
+# %% ../nbs/03_tools.ipynb #74929a6b
 def _run_jobs(jobs:dict, max_workers:int|None, limit)->dict:
     "Run prepared calls `jobs` in threads: `{index: result}`"
     (conc, seq), out = _split(jobs), {}
@@ -696,6 +748,7 @@ def _run_jobs(jobs:dict, max_workers:int|None, limit)->dict:
     for i in seq: out[i] = _invoke(*jobs[i], limit)
     return out
 
+# %% ../nbs/03_tools.ipynb #affd446e
 def run_tools(blocks,          # the reply's content blocks (SDK objects or dicts), or the reply itself
               box,             # a `Toolbox`, or a list of tools
               before:Callable|None=None, # `before(call)`: None/True runs the call, False or a reason string refuses it
@@ -706,7 +759,7 @@ def run_tools(blocks,          # the reply's content blocks (SDK objects or dict
     "Run the tool calls of one reply concurrently (sequential tools after, one at a time); results in call order"
     return run_steps(_tool_steps(blocks, box, before, after, max_chars, partial(_run_jobs, max_workers=max_workers, limit=max_chars)))
 
-# %% ../nbs/03_tools.ipynb #3604fb52
+# %% ../nbs/03_tools.ipynb #87a91e91
 async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
     "Run tool `t` without blocking the event loop (sync tools on `pool`) and render its result; never raises"
     locked = False
@@ -723,6 +776,7 @@ async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
     finally:
         if locked: t.lock.release()
 
+# %% ../nbs/03_tools.ipynb #b3fe1fcf
 async def _arun_jobs(jobs:dict, max_workers:int|None, limit)->dict:
     "Run prepared calls `jobs` on the event loop (sync tools on a thread pool): `{index: result}`"
     conc, seq = _split(jobs)
@@ -735,7 +789,7 @@ async def _arun_jobs(jobs:dict, max_workers:int|None, limit)->dict:
         if pool: pool.shutdown(wait=False)
     return out
 
-# %% ../nbs/03_tools.ipynb #fb825eaa
+# %% ../nbs/03_tools.ipynb #1a0b3054
 async def acall_tool(box,                # a `Toolbox`, or a list of tools
                      name:str,           # the tool name the model chose
                      input:dict,         # the arguments the model chose
@@ -745,6 +799,7 @@ async def acall_tool(box,                # a `Toolbox`, or a list of tools
     p = _checked(as_toolbox(box), ToolCall('', name, input))
     return p if isinstance(p, dict) else await _ainvoke(*p, max_chars, None)
 
+# %% ../nbs/03_tools.ipynb #b81634a1
 async def arun_tools(blocks,          # the reply's content blocks (SDK objects or dicts), or the reply itself
                      box,             # a `Toolbox`, or a list of tools
                      before:Callable|None=None, # `before(call)`, sync or async: None/True runs the call, False or a reason string refuses it
@@ -772,13 +827,14 @@ async def atool_results_msg(r, # a reply: an SDK `Message`, a message dict, or i
     if not tool_calls(r): return None
     return {'role':'user', 'content':await arun_tools(r, box, **kwargs)}
 
-# %% ../nbs/03_tools.ipynb #67031635
+# %% ../nbs/03_tools.ipynb #47e430f0
 def _assistant_msg(r)->dict:
     "Reply `r` as an assistant message dict, for the history"
     if isinstance(r, dict) and 'role' in r: return r
     content = r.get('content') if isinstance(r, dict) else getattr(r, 'content', r)
     return {'role':'assistant', 'content':to_params(content)}
 
+# %% ../nbs/03_tools.ipynb #4a4e4e06
 def ns_toolbox(box, # a `Toolbox` or a list of tools, or None to use `ns`
                ns=None, # the old namespace: a dict of name → function, or a list of functions
                caller:str='mk_toolres' # the function asking, named in the error when there are no tools
@@ -791,6 +847,7 @@ def ns_toolbox(box, # a `Toolbox` or a list of tools, or None to use `ns`
         box = Toolbox([(get_schema(v, name=k), v) for k, v in box.items()])
     return as_toolbox(box)
 
+# %% ../nbs/03_tools.ipynb #291704c3
 def mk_toolres(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                box=None, # a `Toolbox`, or a list of tools
                ns=None, # the old namespace (a dict of name → function, or a list), when `box` is not given

@@ -30,6 +30,7 @@ def _script(srv:LocalClaude):
                reply("604542 + 6458932 = 7,063,474", usage=usage_json(520, 16)),
                reply("Streams arrive piece by piece, so you can read the answer as it is written.", usage=usage_json(560, 18)))
 
+# %% ../nbs/08_tour.ipynb #01324d24
 def tour_client(live:bool, # Talk to Claude (True) or to a local server (False)?
                 model:str # Model to use
                )->tuple: # The `Client`, and the `LocalClaude` it talks to (None when live)
@@ -43,16 +44,18 @@ def tour_client(live:bool, # Talk to Claude (True) or to a local server (False)?
     print("Set ANTHROPIC_API_KEY (and leave CLAUDETTE_OFFLINE unset) to take the tour with Claude.")
     return Client(model, cli=srv.client()), srv
 
-# %% ../nbs/08_tour.ipynb #d7690ac7
+# %% ../nbs/08_tour.ipynb #eec500ba
 def _history(chat:Chat):
     "Step 1: two turns, the second needing the first"
     print("\n1. A chat keeps its history")
     for pr in ("I'm Jeremy", "What's my name?"): print(f"  you:    {pr}\n  claude: {contents(chat(pr))}")
 
+# %% ../nbs/08_tour.ipynb #1fe359c6
 def _call_text(t)->str:
     "Tool call `t` as Python: `sums(a=1, b=2)`"
     return f"{t.name}({', '.join(f'{k}={v!r}' for k, v in t.input.items())})"
 
+# %% ../nbs/08_tour.ipynb #f654cc19
 def _tools(chat:Chat):
     "Step 2: the tool loop, each message as it happens"
     print("\n2. Plain Python functions are tools; the tool loop runs them")
@@ -61,12 +64,14 @@ def _tools(chat:Chat):
         calls = ", ".join(_call_text(t) for t in tool_uses(m))
         print(f"  claude: {' '.join(b.text for b in m.content if b.type == 'text')}" + (f"  [calls {calls}]" if calls else ""))
 
+# %% ../nbs/08_tour.ipynb #20275f6c
 def _stream(chat:Chat):
     "Step 3: a reply printed as it streams"
     print("\n3. Streaming\n  claude: ", end="")
     for chunk in chat("In one sentence, why stream a reply?", stream=True): print(chunk, end="", flush=True)
     print()
 
+# %% ../nbs/08_tour.ipynb #e2163173
 def _cost(chat:Chat):
     "Step 4: the usage and cost table of the whole chat"
     print("\n4. What it cost\n" + usage_table(chat.use, chat.cost))
