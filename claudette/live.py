@@ -92,6 +92,7 @@ def tool_results(self:LiveView,
     "A chat's tools have run: `msg` is the user message of their results"
     self.add(msg)
 
+# %% ../nbs/09_live.ipynb #2bc30ee5
 @patch
 def error(self:LiveView,
           call, # the request's `Call`: a view needs nothing from it
@@ -209,7 +210,13 @@ async def awatch(run, # an `AsyncReplyStream` of a client or chat, or a tool loo
     run.shown = True
     return run
 
-# %% ../nbs/09_live.ipynb #db05a093
+# %% ../nbs/09_live.ipynb #2cf7af18
+def _show_error(e:APIError):
+    "Show API error `e` as IPython shows an exception, but in one line: its name and message say it all"
+    from IPython import get_ipython
+    get_ipython().showtraceback((type(e), e, e.__traceback__), exception_only=True)
+
+# %% ../nbs/09_live.ipynb #884f4fd0
 def final_html(run, # a stream or tool loop, sync or async (not run yet: a note says so)
               )->Html:
     "The output of a finished stream (its reply) or tool loop (its messages)"
@@ -223,11 +230,6 @@ def _show_final(run):
     v = run.value
     text = '\n\n'.join(map(contents, v)) if isinstance(v, list) else contents(v) if v is not None else '(not run yet)'
     display({'text/html': final_html(run), 'text/plain': text}, raw=True)
-
-def _show_error(e:APIError):
-    "Show API error `e` as IPython shows an exception, but in one line: its name and message say it all"
-    from IPython import get_ipython
-    get_ipython().showtraceback((type(e), e, e.__traceback__), exception_only=True)
 
 @patch
 def _ipython_display_(self:ReplyStream|LoopRun):
