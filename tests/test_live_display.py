@@ -23,12 +23,12 @@ nbclient = pytest.importorskip('nbclient')
 from test_site import SHOTS, browser  # noqa: F401 (a fixture): the one Chromium set-up of the browser tests
 root = Path(__file__).resolve().parent.parent
 # Each payload marks the page if it runs: the test looks for the marks in the browser
+HOSTILE = ('Hello <img src=x onerror="document.body.dataset.pwnedImg=1"> <script>document.body.dataset.pwnedScript=1</script> '
+           '<details><summary>hidden</summary> [click](javascript:document.body.dataset.pwnedLink=1) costs $5 and $10 `a$b`')
 # Markdown the display must render right: line breaks, code, TeX, prices
 RICH = ('Roses are red,\nviolets are blue.\n\n```python\ndef area(r): return 3.14 * r ** 2  # <b>\n```\n\n'
         'Sets $\\{x\\}$, products $a*b*c$ and \\(a^2\\); it costs $5 and $10.')
 MATH = ['$\\{x\\}$', '$a*b*c$', '\\(a^2\\)']
-HOSTILE = ('Hello <img src=x onerror="document.body.dataset.pwnedImg=1"> <script>document.body.dataset.pwnedScript=1</script> '
-           '<details><summary>hidden</summary> [click](javascript:document.body.dataset.pwnedLink=1) costs $5 and $10 `a$b`')
 
 SETUP = f'''
 import asyncio
