@@ -216,6 +216,11 @@ def _show_error(e:APIError):
     from IPython import get_ipython
     get_ipython().showtraceback((type(e), e, e.__traceback__), exception_only=True)
 
+async def _awatch_shown(run, live:LiveView):
+    "`awatch` for a display: an API error is raised again without the SDK's frames, when `watched` is awaited"
+    try: return await awatch(run, live)
+    except APIError as e: raise e.with_traceback(None) from None   # its `__context__` keeps the transport's error
+
 # %% ../nbs/09_live.ipynb #884f4fd0
 def final_html(run, # a stream or tool loop, sync or async (not run yet: a note says so)
               )->Html:
@@ -249,4 +254,4 @@ def _ipython_display_(self:AsyncReplyStream|AsyncLoopRun):
     if self.done or not can_show(): return _show_final(self)
     live = LiveView()
     live.refresh(force=True)   # the output appears now, in this cell
-    self.watched = contextvars.Context().run(asyncio.ensure_future, awatch(self, live))
+    self.watched = contextvars.Context().run(asyncio.ensure_future, _awatch_shown(self, live))

@@ -68,6 +68,8 @@ LIVE = [
     ('image', 'HtmlMsg(mk_msg(["A chart:", png]))'),
     ('cut', 'srv.script(Drop(14, reply(RICH * 3, usage=usage_json(70, 300))))\nChat(model)("A poem", stream=True)'),
     ('empty chat', 'Chat(model, sp="Be brief.", tools=[order_status])'),
+    ('async cut', 'srv.script(Drop(14, reply(RICH * 3, usage=usage_json(70, 300))))\nacut = await AsyncChat(model)("A poem", stream=True)\nacut'),
+    ('async cut wait', 'await acut.watched'),
 ]
 
 class RecordingClient(nbclient.NotebookClient):
@@ -92,8 +94,8 @@ def executed():
     os.environ.update(env)  # the kernel inherits it
     try: client.execute()
     finally: os.environ.clear(); os.environ.update(old)
-    for c, (name, _) in zip(nb.cells[1:], LIVE):   # only the cut stream may show an error
-        assert name == 'cut' or not [o for o in c.outputs if o.output_type == 'error'], (name, c.outputs)
+    for c, (name, _) in zip(nb.cells[1:], LIVE):   # only the cut streams may show an error
+        assert name in ('cut', 'async cut wait') or not [o for o in c.outputs if o.output_type == 'error'], (name, c.outputs)
     return nb, {name: client.seen[i + 1] for i, (name, _) in enumerate(LIVE)}
 
 def outputs(nb, name):
@@ -152,6 +154,10 @@ def test_cut_stream_keeps_its_text(executed):
     assert outs[0].data['text/plain'].startswith('Roses are red,\nviolets are blue.')   # what is saved, for text front ends
     assert '> ⚠️ the reply ended early: APIConnectionError' in outs[0].data['text/plain']
     assert outs[1].ename == 'APIConnectionError' and len(outs[1].traceback) <= 3, outs[1].traceback   # one line, no frames
+    assert 0 < live_messages(seen, 'async cut')[-1][2].index('Roses are red') < live_messages(seen, 'async cut')[-1][2].index('⚠️')
+    [err] = outputs(nb, 'async cut wait')   # awaiting it raises the error: the cell's frame and claudette's, no chain
+    tb = '\n'.join(err.traceback)
+    assert err.ename == 'APIConnectionError' and tb.count('File ') <= 2 and 'direct cause' not in tb and 'During handling' not in tb, tb
 
 def test_chat_shows_what_it_is(executed):
     seen = executed[1]
