@@ -452,11 +452,13 @@ def link(text, # what the link shows, escaped unless `Html` (empty: the address 
 # %% ../nbs/02_messages.ipynb #9e133cb9
 # $$…$$, \[…\], \(…\), and $…$ whose `$`s hug the formula: not `$5 and $10`, nor across a code span
 _MATH = re.compile(r'\$\$(?!\$).+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|\$(?=[^\s$])(?:[^$\\`]|\\.)+?(?<!\s)\$(?!\d)', re.S)
+# TeX commands with which MathJax makes links, styles, ids or loads code: a formula using one stays text
+_UNSAFE_TEX = re.compile(r'\\(href|url|style|class|cssId|data|html|require|unicode|mmlToken|bbox)(?![A-Za-z])')
 
 def _math_rule(state, silent:bool)->bool:
     "markdown-it inline rule: a TeX span at `state.pos` becomes a `math` token holding it as written"
     m = _MATH.match(state.src, state.pos, state.posMax)
-    if m is None: return False
+    if m is None or _UNSAFE_TEX.search(m[0]): return False
     if not silent: state.push('math', '', 0).content = m[0]
     state.pos = m.end()
     return True
@@ -466,16 +468,14 @@ PRE_STYLE = 'font-family:monospace;overflow-x:auto;margin:.5em 0;padding:.5em .7
 
 def _code_html(code:str, lang:str='')->Html:
     "`code` in a `<pre>` (`PRE_STYLE`), coloured by Pygments when it is installed and knows `lang`"
-    body, cls = esc(code), (f'language-{lang}' if lang else None)
+    body = esc(code)
     try:
         from pygments import highlight   # imported on first use: importing claudette stays fast
         from pygments.formatters import HtmlFormatter
         from pygments.lexers import get_lexer_by_name
-        from pygments.util import ClassNotFound
-    except ImportError: return tag('pre', tag('code', body, cls=cls), style=PRE_STYLE)
-    try: body = Html(highlight(code, get_lexer_by_name(lang, stripnl=False), HtmlFormatter(nowrap=True, noclasses=True)))
-    except ClassNotFound: pass
-    return tag('pre', tag('code', body, cls=cls), style=PRE_STYLE)
+        body = Html(highlight(code, get_lexer_by_name(lang, stripnl=False), HtmlFormatter(nowrap=True, noclasses=True)))
+    except (ImportError, ValueError): pass   # no Pygments, or no lexer for `lang` (its `ClassNotFound` is a ValueError)
+    return tag('pre', tag('code', body, cls=f'language-{lang}' if lang else None), style=PRE_STYLE)
 
 # %% ../nbs/02_messages.ipynb #8e8c51d1
 _REFUSED_LINK = re.compile(r'!?\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)')  # link syntax left as text: its address was refused

@@ -27,7 +27,7 @@ HOSTILE = ('Hello <img src=x onerror="document.body.dataset.pwnedImg=1"> <script
            '<details><summary>hidden</summary> [click](javascript:document.body.dataset.pwnedLink=1) costs $5 and $10 `a$b`')
 # Markdown the display must render right: line breaks, code, TeX, prices
 RICH = ('Roses are red,\nviolets are blue.\n\n```python\ndef area(r): return 3.14 * r ** 2  # <b>\n```\n\n'
-        'Sets $\\{x\\}$, products $a*b*c$ and \\(a^2\\); it costs $5 and $10.')
+        'Sets $\\{x\\}$, products $a*b*c$ and \\(a^2\\); it costs $5 and $10. $\\href{javascript:document.body.dataset.pwnedTex=1}{x}$')
 MATH = ['$\\{x\\}$', '$a*b*c$', '\\(a^2\\)']
 
 SETUP = f'''
@@ -188,6 +188,7 @@ return {
   resultFont: getComputedStyle(result).fontFamily,
   imageBelow: image.getBoundingClientRect().top - title.getBoundingClientRect().bottom,
   richText: rich.innerText, cutText: cut.innerText,
+  jsLinks: document.querySelectorAll('a[href^="javascript"], [href^="javascript"]').length,
 };
 """
 
@@ -209,6 +210,7 @@ def test_details_in_a_browser(executed, browser, tmp_path):
         assert d['typesetElsewhere'] == 0, d['typesetElsewhere']   # nothing else: no price, no hostile text
     else: assert d['math'] == MATH, d['math']   # the TeX as Claude wrote it, for MathJax
     assert 'it costs $5 and $10.' in d['richText'] and 'products a*b*c' not in d['richText']
+    assert d['jsLinks'] == 0 and '\\href{javascript:' in d['richText']   # TeX that would make a link stays text
     assert d['coloured'] >= 3 and 'monospace' in d['preFont'] and d['preMargin'] > 0, d   # code: coloured, monospace, a margin
     assert 'monospace' in d['resultFont'], d['resultFont']   # a tool result too
     assert d['imageBelow'] >= 0, d['imageBelow']   # the image under its title, not beside it
