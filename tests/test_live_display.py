@@ -216,5 +216,5 @@ def test_details_in_a_browser(executed, browser, tmp_path):
     assert d['imageBelow'] >= 0, d['imageBelow']   # the image under its title, not beside it
     assert 'Roses are red' in d['cutText'] and 'the reply ended early' in d['cutText']
     SHOTS.mkdir(exist_ok=True)
-    for name in ('rich', 'image', 'cut', 'empty chat'):
+    for name in ('rich', 'rich chat', 'image', 'cut', 'empty chat'):
         browser.find_element('id', 'cell-id=' + ids[name]).screenshot(str(SHOTS/f'live_display_{name.replace(" ", "_")}.png'))
