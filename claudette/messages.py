@@ -465,6 +465,10 @@ def _math_rule(state, silent:bool)->bool:
 
 # %% ../nbs/02_messages.ipynb #a15d295a
 PRE_STYLE = 'font-family:monospace;overflow-x:auto;margin:.5em 0;padding:.5em .7em;background:rgba(127,127,127,.1);border-radius:4px'
+# each Pygments token type's colour: JupyterLab's editor theme colour (light or dark), else a fixed one
+_CODE_COLOURS = {'Keyword': ('keyword', '#008000'), 'Name.Builtin': ('builtin', '#008000'), 'Name.Function': ('def', '#0000ff'),
+                 'Name.Class': ('def', '#0000ff'), 'String': ('string', '#ba2121'), 'Number': ('number', '#666666'),
+                 'Comment': ('comment', '#3d7b7b'), 'Operator': ('operator', '#666666')}
 
 def _code_html(code:str, lang:str='')->Html:
     "`code` in a `<pre>` (`PRE_STYLE`), coloured by Pygments when it is installed and knows `lang`"
@@ -473,7 +477,11 @@ def _code_html(code:str, lang:str='')->Html:
         from pygments import highlight   # imported on first use: importing claudette stays fast
         from pygments.formatters import HtmlFormatter
         from pygments.lexers import get_lexer_by_name
-        body = Html(highlight(code, get_lexer_by_name(lang, stripnl=False), HtmlFormatter(nowrap=True, noclasses=True)))
+        from pygments.style import Style
+        from pygments.token import string_to_tokentype
+        colours = {string_to_tokentype(t): f'var(--jp-mirror-editor-{v}-color,{c})' for t, (v, c) in _CODE_COLOURS.items()}
+        style = type('JupyterColours', (Style,), {'styles': colours})
+        body = Html(highlight(code, get_lexer_by_name(lang, stripnl=False), HtmlFormatter(nowrap=True, noclasses=True, style=style)))
     except (ImportError, ValueError): pass   # no Pygments, or no lexer for `lang` (its `ClassNotFound` is a ValueError)
     return tag('pre', tag('code', body, cls=f'language-{lang}' if lang else None), style=PRE_STYLE)
 

@@ -218,3 +218,15 @@ def test_details_in_a_browser(executed, browser, tmp_path):
     SHOTS.mkdir(exist_ok=True)
     for name in ('rich', 'rich chat', 'image', 'cut', 'empty chat'):
         browser.find_element('id', 'cell-id=' + ids[name]).screenshot(str(SHOTS/f'live_display_{name.replace(" ", "_")}.png'))
+
+def test_code_takes_the_theme_colours(executed, browser, tmp_path):
+    "Code is coloured with JupyterLab's editor colours: in the dark theme, its own"
+    from nbconvert import HTMLExporter
+    first_span = "return getComputedStyle(document.querySelector('pre code.language-python span')).color"
+    seen = {}
+    for theme in ('light', 'dark'):
+        page = tmp_path/f'{theme}.html'
+        page.write_text(HTMLExporter(exclude_input=True, theme=theme).from_notebook_node(executed[0])[0])
+        browser.get(page.as_uri())
+        seen[theme] = browser.execute_script(first_span)
+    assert seen['light'] != seen['dark'], seen
