@@ -21,7 +21,7 @@ from anthropic.types import Message, ServerToolUsage, Usage
 from anthropic.types.beta import BetaMessage
 from fastcore.basics import patch
 from .modelinfo import Cost, cost_of, in_family, lookup
-from .messages import MANY_IMGS, box, cat, contents_html, count_images, fields_html, fit_request, md_html, mk_msg, mk_msgs, tag
+from .messages import MANY_IMGS, box, contents_html, count_images, fields_html, fit_request, fmt_count, md_html, mk_msg, mk_msgs, tag
 from .tools import Toolbox
 from .steps import DONE, AsyncSteps, Emit, Steps, StreamClosed, enter, leave, next_or_done, run_steps
 
@@ -684,8 +684,8 @@ def usage_table(u:Usage, # Tokens, as `usage` gives them
             ("Cache writes", cw, cost.cache_write), ("Cache reads", _n(u,'cache_read_input_tokens'), cost.cache_read)]
     ws, wf = _n(u,'server_tool_use','web_search_requests'), _n(u,'server_tool_use','web_fetch_requests')
     if ws or wf or cost.server_tools: rows.append(("Server tool requests", ws + wf, cost.server_tools))
-    lines = ["| Metric | Count | Cost (USD) |", "|:--|--:|--:|"] + [f"| {a} | {b:,} | {c:.6f} |" for a, b, c in rows]
-    lines.append(f"| **Total** | **{u.total:,}** | **{cost.total:.6f}** |")
+    lines = ["| Metric | Count | Cost (USD) |", "|:--|--:|--:|"] + [f"| {a} | {fmt_count(b)} | {c:.6f} |" for a, b, c in rows]
+    lines.append(f"| **Total** | **{fmt_count(u.total)}** | **{cost.total:.6f}** |")
     notes = "".join(f"\n\n*{n}*" for n in cost.notes)
     return "\n".join(lines) + notes
 
@@ -698,8 +698,8 @@ def usage_html(u:Usage, # Tokens, as `usage` gives them
 @patch
 def _repr_html_(self:Client)->str:
     "Notebook display: the last result, then the tokens and cost so far"
-    last = cat(contents_html(self.result), fields_html(self.result)) if self.result is not None else tag("p", tag("i", "No results yet"))
-    return box(last, usage_html(self.use, self.cost))
+    if self.result is None: return box(tag("p", tag("i", "No results yet")))   # not a table of zeros
+    return box(contents_html(self.result), fields_html(self.result), usage_html(self.use, self.cost))
 
 # %% ../nbs/04_core.ipynb #3be900a4
 @patch

@@ -11,6 +11,7 @@ __all__ = ['live_settings', 'THINKING_TAIL', 'LiveSettings', 'can_show', 'LiveVi
 import asyncio, contextvars, os, time
 from typing import Callable
 from dataclasses import dataclass
+from anthropic import APIError
 from anthropic.types import Message
 from fastcore.basics import patch
 from .messages import Html, Shown, box, contents, contents_html, fields_html, msg_html, shown_html, tag, to_params
@@ -91,13 +92,20 @@ def tool_results(self:LiveView,
     "A chat's tools have run: `msg` is the user message of their results"
     self.add(msg)
 
+# %% ../nbs/09_live.ipynb #2bc30ee5
 @patch
 def error(self:LiveView,
           call, # the request's `Call`: a view needs nothing from it
           e, # the exception: an API error, a timeout, or the stream closed early
          ):
-    "The request failed, or the stream was closed"
-    self.done.append(tag('blockquote', f"⚠️ the reply ended early: {type(e).__name__} {e}".strip()))
+    "The request failed, or the stream was closed: what was written so far stays, then a warning"
+    if kept := [b for b, complete in (self.blocks[i] for i in sorted(self.blocks)) if complete or b.get('type') in ('text', 'thinking')]:
+        self.done.append(contents_html(kept))
+        self.texts.append({'role': 'assistant', 'content': kept})
+    note = f"⚠️ the reply ended early: {type(e).__name__} {e}".strip()
+    self.done.append(tag('blockquote', note))
+    self.texts.append(f"> {note}")
+    self.blocks = {}
     self.refresh(force=True)
 
 # %% ../nbs/09_live.ipynb #da22fb14
@@ -123,13 +131,15 @@ def writing(self:LiveView)->Html:
     parts, run = [], []
     for i in sorted(self.blocks):
         b, complete = self.blocks[i]
+        if b.get('type') == 'text' and not b.get('text', '').strip(): continue   # nothing written yet: not "(no content)"
         if b.get('type') == 'thinking' and not complete:
             parts += [contents_html(run)] if run else []
             t = b.get('thinking', '')
             parts.append(shown_html(Shown('Thinking…', note='…' + ' '.join(t[-THINKING_TAIL:].split()) if t else '', text=t, fold=True)))
             run = []
         elif complete or b.get('type') == 'text': run.append(b)
-    return Html(''.join(parts + ([contents_html(run)] if run else [])))
+    html = Html(''.join(parts + ([contents_html(run)] if run else [])))
+    return html or ('' if self.done else tag('p', tag('i', 'Claude is writing…')))
 
 # %% ../nbs/09_live.ipynb #3bf66e0b
 @patch
@@ -200,7 +210,18 @@ async def awatch(run, # an `AsyncReplyStream` of a client or chat, or a tool loo
     run.shown = True
     return run
 
-# %% ../nbs/09_live.ipynb #248ed6de
+# %% ../nbs/09_live.ipynb #2cf7af18
+def _show_error(e:APIError):
+    "Show API error `e` as IPython shows an exception, but in one line: its name and message say it all"
+    from IPython import get_ipython
+    get_ipython().showtraceback((type(e), e, e.__traceback__), exception_only=True)
+
+async def _awatch_shown(run, live:LiveView):
+    "`awatch` for a display: an API error is raised again without the SDK's frames, when `watched` is awaited"
+    try: return await awatch(run, live)
+    except APIError as e: raise e.with_traceback(None) from None   # its `__context__` keeps the transport's error
+
+# %% ../nbs/09_live.ipynb #884f4fd0
 def final_html(run, # a stream or tool loop, sync or async (not run yet: a note says so)
               )->Html:
     "The output of a finished stream (its reply) or tool loop (its messages)"
@@ -220,8 +241,10 @@ def _ipython_display_(self:ReplyStream|LoopRun):
     "In a notebook: run to the end, shown live (or quietly, when it can't be), then the final output"
     if getattr(self, 'shown', False): return
     if self.done: return _show_final(self)
-    if can_show(): return watch(self)
-    self.drain()
+    try:
+        if can_show(): return watch(self)
+        self.drain()
+    except APIError as e: return _show_error(e)
     _show_final(self)
 
 @patch
@@ -231,4 +254,4 @@ def _ipython_display_(self:AsyncReplyStream|AsyncLoopRun):
     if self.done or not can_show(): return _show_final(self)
     live = LiveView()
     live.refresh(force=True)   # the output appears now, in this cell
-    self.watched = contextvars.Context().run(asyncio.ensure_future, awatch(self, live))
+    self.watched = contextvars.Context().run(asyncio.ensure_future, _awatch_shown(self, live))

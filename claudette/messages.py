@@ -6,11 +6,11 @@ Docs: https://claudette-dev.github.io/claudette/messages.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_IMG_SIDE', 'MANY_IMGS_SIDE', 'MANY_IMGS', 'MAX_IMG_BYTES', 'MAX_REQUEST_BYTES', 'JPEG_QUALITY',
-           'PNG_FIRST_PIXELS', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'MSG_STYLE', 'ROLE_STYLE',
-           'to_params', 'img_type', 'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg', 'mk_doc',
-           'mk_msgs', 'find_blocks', 'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat', 'tag',
-           'safe_url', 'link', 'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html',
-           'usage_line', 'fields_html', 'msg_html', 'HtmlMsg']
+           'PNG_FIRST_PIXELS', 'PRE_STYLE', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'MSG_STYLE',
+           'ROLE_STYLE', 'to_params', 'img_type', 'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg',
+           'mk_doc', 'mk_msgs', 'find_blocks', 'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat',
+           'tag', 'safe_url', 'link', 'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html',
+           'fmt_count', 'usage_line', 'fields_html', 'msg_html', 'HtmlMsg']
 
 # %% ../nbs/02_messages.ipynb #6c8f77b6
 import base64, copy, functools, html, io, json, os, re, sys, typing, urllib.parse
@@ -450,6 +450,42 @@ def link(text, # what the link shows, escaped unless `Html` (empty: the address 
     return esc(text or url or '')
 
 # %% ../nbs/02_messages.ipynb #9e133cb9
+# $$…$$, \[…\], \(…\), and $…$ whose `$`s hug the formula: not `$5 and $10`, nor across a code span
+_MATH = re.compile(r'\$\$(?!\$).+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|\$(?=[^\s$])(?:[^$\\`]|\\.)+?(?<!\s)\$(?!\d)', re.S)
+# TeX commands with which MathJax makes links, styles, ids or loads code: a formula using one stays text
+_UNSAFE_TEX = re.compile(r'\\(href|url|style|class|cssId|data|html|require|unicode|mmlToken|bbox)(?![A-Za-z])')
+
+def _math_rule(state, silent:bool)->bool:
+    "markdown-it inline rule: a TeX span at `state.pos` becomes a `math` token holding it as written"
+    m = _MATH.match(state.src, state.pos, state.posMax)
+    if m is None or _UNSAFE_TEX.search(m[0]): return False
+    if not silent: state.push('math', '', 0).content = m[0]
+    state.pos = m.end()
+    return True
+
+# %% ../nbs/02_messages.ipynb #a15d295a
+PRE_STYLE = 'font-family:monospace;overflow-x:auto;margin:.5em 0;padding:.5em .7em;background:rgba(127,127,127,.1);border-radius:4px'
+# each Pygments token type's colour: JupyterLab's editor theme colour (light or dark), else a fixed one
+_CODE_COLOURS = {'Keyword': ('keyword', '#008000'), 'Name.Builtin': ('builtin', '#008000'), 'Name.Function': ('def', '#0000ff'),
+                 'Name.Class': ('def', '#0000ff'), 'String': ('string', '#ba2121'), 'Number': ('number', '#666666'),
+                 'Comment': ('comment', '#3d7b7b'), 'Operator': ('operator', '#666666')}
+
+def _code_html(code:str, lang:str='')->Html:
+    "`code` in a `<pre>` (`PRE_STYLE`), coloured by Pygments when it is installed and knows `lang`"
+    body = esc(code)
+    try:
+        from pygments import highlight   # imported on first use: importing claudette stays fast
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import get_lexer_by_name
+        from pygments.style import Style
+        from pygments.token import string_to_tokentype
+        colours = {string_to_tokentype(t): f'var(--jp-mirror-editor-{v}-color,{c})' for t, (v, c) in _CODE_COLOURS.items()}
+        style = type('JupyterColours', (Style,), {'styles': colours})
+        body = Html(highlight(code, get_lexer_by_name(lang, stripnl=False), HtmlFormatter(nowrap=True, noclasses=True, style=style)))
+    except (ImportError, ValueError): pass   # no Pygments, or no lexer for `lang` (its `ClassNotFound` is a ValueError)
+    return tag('pre', tag('code', body, cls=f'language-{lang}' if lang else None), style=PRE_STYLE)
+
+# %% ../nbs/02_messages.ipynb #8e8c51d1
 _REFUSED_LINK = re.compile(r'!?\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)')  # link syntax left as text: its address was refused
 
 def _refused_links_as_code(state):
@@ -469,8 +505,12 @@ def _refused_links_as_code(state):
 def _md_renderer():
     "markdown-it for untrusted Markdown: CommonMark with tables, no raw HTML, safe links, images as links"
     from markdown_it import MarkdownIt   # imported on first use: importing claudette stays fast
-    md = MarkdownIt('commonmark', {'html': False}).enable(['table', 'strikethrough'])
+    md = MarkdownIt('commonmark', {'html': False, 'breaks': True}).enable(['table', 'strikethrough'])
     md.validateLink = lambda url: safe_url(url) is not None
+    md.inline.ruler.before('escape', 'math', _math_rule)
+    md.add_render_rule('math', lambda self, tokens, idx, options, env: tag('span', tokens[idx].content, cls='tex2jax_process mathjax_process'))
+    md.options['highlight'] = lambda code, lang, attrs: _code_html(code, lang)
+    md.add_render_rule('code_block', lambda self, tokens, idx, options, env: _code_html(tokens[idx].content) + '\n')
     def image(self, tokens, idx, options, env):
         t = tokens[idx]
         return link('🖼 ' + (self.renderInlineAsText(t.children, options, env) or 'image'), t.attrGet('src'))
@@ -480,12 +520,12 @@ def _md_renderer():
 
 def md_html(md:str # Markdown from the model, a tool or a user
            )->Html:
-    "Untrusted Markdown `md` as safe HTML: raw HTML as text, only http(s)/mailto links, images as links"
+    "Untrusted Markdown `md` as safe HTML: raw HTML as text, only http(s)/mailto links, images as links, TeX kept for MathJax"
     return Html(_md_renderer().render(md or ''))
 
 def box(*parts, # a display's contents: `Html`, or objects to show as escaped text
        )->Html:
-    "A display's `parts` in a `div` that MathJax leaves alone (a `$` in a reply is a dollar, not math)"
+    "A display's `parts` in a `div` that MathJax leaves alone but for the math `md_html` marks (a `$` in a reply is a dollar)"
     return tag('div', *parts, cls='claudette tex2jax_ignore mathjax_ignore')
 
 # %% ../nbs/02_messages.ipynb #663d4183
@@ -723,8 +763,8 @@ def contents(r, # an SDK Message, a message dict, a list of blocks, one block, o
     if note := stop_note(r): out += f"\n\n> ⚠️ {note}"
     return out
 
-# %% ../nbs/02_messages.ipynb #ba44b976
-MAX_IMG_HTML = 'max-width:100%;max-height:360px'  # how big an image in a display may be
+# %% ../nbs/02_messages.ipynb #28e0dd8c
+MAX_IMG_HTML = 'display:block;max-width:100%;max-height:360px;margin:.3em 0'  # an image in a display: below its title, not too big
 
 def _img_html(mt, data)->Html:
     "A base64 image as an `<img>`, if it is one of the API's image types"
@@ -737,7 +777,7 @@ def shown_html(s:Shown # what a block shows, from `shown`
     "Block description `s` as safe HTML"
     preview = s.fold and not s.call and s.out.strip() and tag('code', _short(' '.join(s.out.split()), 80))
     head = cat(tag('b', s.title), s.call and tag('code', s.call), s.note and tag('i', f"({s.note})"), preview, sep=' ')
-    body = cat(s.text and md_html(s.text), s.out.strip() and tag('pre', _short(s.out, MAX_OUT)),
+    body = cat(s.text and md_html(s.text), s.out.strip() and tag('pre', _short(s.out, MAX_OUT), style=PRE_STYLE),
                s.links and tag('ul', *[tag('li', link(t, u)) for t, u in s.links]), *[_img_html(mt, d) for mt, d in s.images])
     if s.fold: return tag('details', tag('summary', head), body, cls='claudette-block')
     return tag('div', head, body, cls='claudette-block')
@@ -766,16 +806,22 @@ def contents_html(r, # an SDK Message, a message dict, a list of blocks, one blo
     return cat(*parts)
 
 # %% ../nbs/02_messages.ipynb #9ff0ce83
+def fmt_count(n:int, # a count: tokens, requests
+             )->str:
+    "Count `n` as claudette writes every count, its thousands separated by commas: `12,167`"
+    return f"{n:,}"
+
+# %% ../nbs/02_messages.ipynb #10b6f010
 def usage_line(u, # a reply's `usage`: an SDK object, a dict, or None
               )->str: # tokens in, out, cache writes and reads, then web searches and fetches if any
     "A compact one-line summary of a `usage` object or dict"
     if u is None: return "(no usage)"
     fs = [('in', 'input_tokens'), ('out', 'output_tokens'), ('cache write', 'cache_creation_input_tokens'),
           ('cache read', 'cache_read_input_tokens')]
-    res = [f"{k}: {_get(u, f, 0):,}" for k, f in fs]
+    res = [f"{k}: {fmt_count(_get(u, f, 0))}" for k, f in fs]
     stu = _get(u, 'server_tool_use')
     for k, f in (('web searches', 'web_search_requests'), ('web fetches', 'web_fetch_requests')):
-        if n := _get(stu, f, 0) if stu is not None else 0: res.append(f"{k}: {n}")
+        if n := _get(stu, f, 0) if stu is not None else 0: res.append(f"{k}: {fmt_count(n)}")
     return ' | '.join(res)
 
 def fields_html(r, # a reply: an SDK `Message` or a message dict with its fields
