@@ -119,19 +119,19 @@ def _history(self:Chat)->Prepared:
     return prepare(self.h)
 
 @patch
-def _turn_msgs(self:Chat, pr)->Prepared:
-    "The messages to send for prompt `pr`: the history as `h` holds it now, with the prompt added or joined"
+def _turn_msgs(self:Chat, pr)->tuple:
+    "The messages to send for prompt `pr` (the history as `h` holds it now, with the prompt added or joined), and the prompt's message"
     h = self._history()
     last = h[-1] if h else None
     if pr is None:
         if last is None: raise ValueError("Nothing to send: give a prompt")
-        if _role(last) == "user": return h                      # tool results waiting for Claude's answer
-        if getattr(self, "_paused", False): return h            # resume a pause_turn (or a paused compaction)
+        if _role(last) == "user": return h, None                # tool results waiting for Claude's answer
+        if getattr(self, "_paused", False): return h, None      # resume a pause_turn (or a paused compaction)
         if not self.cont_pr: raise ValueError("Prompt must be given after completion, or set cont_pr")
         pr = self.cont_pr
     new = mk_msg(pr)
-    if last is not None and _role(last) == "user": return _extend(h, [_join_user(last, new)], len(h)-1)
-    return _extend(h, [new])
+    if last is not None and _role(last) == "user": return _extend(h, [_join_user(last, new)], len(h)-1), new
+    return _extend(h, [new]), new
 
 # %% ../nbs/05_chat.ipynb #c0381a7d
 @patch
@@ -143,15 +143,19 @@ def _tool_kw(self:Chat, tool_choice):
     return self.box, self.box
 
 @patch
-def _commit(self:Chat, msgs:Prepared, reply_msg:dict, r:Message, results:dict|None):
-    "Make the turn part of the history: a resumed pause continues the assistant message it paused (one turn, as the API reads it)"
-    keep = len(msgs)
-    if msgs and _role(msgs[-1]) == "assistant":
-        keep -= 1
-        reply_msg = {"role": "assistant", "content": _blocks(msgs[-1]) + reply_msg["content"]}
-    self.last = [reply_msg] + ([results] if results else [])
-    self.h = [*msgs[:keep], *self.last]  # what was sent (the user's own message dicts), then what is new: nothing else is rewritten
+def _commit(self:Chat, plan, reply_msg:dict, r:Message, results:dict|None):
+    "Add the turn to `h`: what was sent, then the reply and its results; an edit made to `h` during the turn is kept, the turn added to it"
+    msgs, self.last = plan.msgs, [reply_msg] + ([results] if results else [])
     self._paused = r.stop_reason == "pause_turn" or r.stop_reason in self.context.resumes
+    if len(self.h) != len(plan.base) or any(a is not b for a, b in zip(self.h, plan.base)):  # edited during the turn (by a tool...)
+        self.h = [*self.h, *([plan.prompt] if plan.prompt else []), *self.last]
+        return
+    keep = len(msgs)
+    if msgs and _role(msgs[-1]) == "assistant":  # a resumed pause continues the message it paused (one turn, as the API reads it)
+        keep -= 1
+        self.last[0] = {"role": "assistant", "content": _blocks(msgs[-1]) + reply_msg["content"]}
+    self.h = [*msgs[:keep], *self.last]  # what was sent (your own message dicts), then what is new: nothing else is rewritten
+    self.dropped.extend(plan.dropped)
 
 @patch
 def _results_steps(self:Chat, reply_msg:dict, runnable:Toolbox):
@@ -246,6 +250,8 @@ class TurnPlan:
     runnable: Toolbox # The tools that may run
     dropped: list # The messages the context policy dropped to make the request fit
     need: int # The request's input tokens, estimated (high), or counted by the API
+    base: list|None = None # What `h` held when the turn began (an edit made during the turn is seen against it)
+    prompt: dict|None = None # The user message the turn adds (None when it continues the history as it is)
 
 @patch
 def _plan_steps(self:Chat, pr, temp=None, maxtok=4096, maxthinktok=0, prefill='', tool_choice=None, **kw):
@@ -253,9 +259,11 @@ def _plan_steps(self:Chat, pr, temp=None, maxtok=4096, maxthinktok=0, prefill=''
     schemas, runnable = self._tool_kw(tool_choice)
     mk = partial(self.c.mk_call, sp=self.sp, temp=temp if temp is not None else self.temp, maxtok=maxtok, maxthinktok=maxthinktok,
                  prefill=prefill, tools=schemas, tool_choice=tool_choice, **with_params(kw, self.context.params()))
-    msgs, call, dropped, need = yield from self._fit_steps(self._turn_msgs(pr), mk)
+    base = list(self.h)
+    msgs, prompt = self._turn_msgs(pr)
+    msgs, call, dropped, need = yield from self._fit_steps(msgs, mk)
     call.chat, call.history = self, msgs  # for the call log
-    return TurnPlan(msgs, call, runnable, dropped, need)
+    return TurnPlan(msgs, call, runnable, dropped, need, base, prompt)
 
 # %% ../nbs/05_chat.ipynb #490f663d
 @patch
@@ -272,8 +280,7 @@ def _send_steps(self:Chat, plan:TurnPlan, view=None):
     reply_msg = fit_reply(r)  # before any tool runs
     results = yield from self._results_steps(reply_msg, plan.runnable)
     if results: self.c.notify("tool_results", call, results, view=view)
-    self._commit(plan.msgs, reply_msg, r, results)
-    self.dropped.extend(plan.dropped)
+    self._commit(plan, reply_msg, r, results)
     if view is not None and call.events and results: yield Emit(ToolResultsEvent(results))
     return r
 
