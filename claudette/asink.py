@@ -8,8 +8,9 @@ Docs: https://claudette-dev.github.io/claudette/async.html.md"""
 __all__ = ['async_twin', 'AsyncClient', 'AsyncLoopRun', 'AsyncChat']
 
 # %% ../nbs/06_async.ipynb #d5a3ec64
-import functools, inspect
+import functools
 from anthropic import AsyncAnthropic
+from fastcore.aio import maybe_await
 from .tools import arun_tools
 from .core import AsyncReplyStream, Client
 from .steps import AsyncSteps, arun_steps
@@ -20,9 +21,7 @@ def async_twin(f # A method of `Client`, or any function
               ):
     "An async function with the signature and docs of `f`, awaiting what `f` returns when it is awaitable"
     @functools.wraps(f)
-    async def twin(*args, **kwargs):
-        r = f(*args, **kwargs)
-        return (await r) if inspect.isawaitable(r) else r  # `maybe_await`, inline: one coroutine less per call
+    async def twin(*args, **kwargs): return await maybe_await(f(*args, **kwargs))
     return twin
 
 class AsyncClient(Client):

@@ -6,10 +6,10 @@ Docs: https://claudette-dev.github.io/claudette/context.html.md"""
 
 # %% auto #0
 __all__ = ['CHARS_PER_TOKEN', 'IMAGE_TOKENS', 'PDF_PAGE_TOKENS', 'TOOLS_TOKENS', 'SERVER_TOOL_TOKENS', 'CACHE_MARK_TOKENS',
-           'TEXT_MSG_JSON', 'TEXT_BLOCK_JSON', 'FORMAT_TOKENS', 'MCP_SERVER_TOKENS', 'CONTEXT_BETA', 'COMPACT_BETA',
-           'MIN_COMPACT_TRIGGER', 'media_tokens', 'approx_tokens', 'is_server_tool', 'request_tokens',
-           'estimate_accuracy', 'ContextTooLong', 'room', 'too_long', 'answers_tools', 'cut_points', 'Refuse', 'Trim',
-           'ApiEdits', 'with_params', 'BudgetExceeded', 'Budget']
+           'FORMAT_TOKENS', 'MCP_SERVER_TOKENS', 'CONTEXT_BETA', 'COMPACT_BETA', 'MIN_COMPACT_TRIGGER', 'media_tokens',
+           'approx_tokens', 'is_server_tool', 'request_tokens', 'estimate_accuracy', 'ContextTooLong', 'room',
+           'too_long', 'answers_tools', 'cut_points', 'Refuse', 'Trim', 'ApiEdits', 'with_params', 'BudgetExceeded',
+           'Budget']
 
 # %% ../nbs/04a_context.ipynb #47f5815e
 import json, math, re, base64, binascii
@@ -35,27 +35,7 @@ def media_tokens(src:dict # A `base64` source: {"type": "base64", "media_type": 
 
 # %% ../nbs/04a_context.ipynb #92002f26
 _to_json = json.JSONEncoder(default=str).encode  # made once: `json.dumps` with options builds an encoder per call
-_escape = json.encoder.encode_basestring_ascii     # what `json.dumps` writes for a str
-TEXT_MSG_JSON = len('{"role": , "content": }')    # a text message's JSON, less its two strings
-TEXT_BLOCK_JSON = len('{"type": "text", "text": }') # a text block's JSON, less its text
 
-def _blocks_len(blocks:list)->int|None:
-    "The JSON length of a list of text blocks, each with just a `type` and a `text`; None for any other list"
-    n = 2 + 2 * max(len(blocks) - 1, 0)  # the brackets, and ", " between blocks
-    for b in blocks:
-        if type(b) is not dict or len(b) != 2 or b.get("type") != "text" or type(t := b.get("text")) is not str: return None
-        n += TEXT_BLOCK_JSON + len(_escape(t))
-    return n
-
-def _text_len(o)->int|None:
-    "The JSON length of `o` when it is a str or a message of text alone (neither can hold media), else None"
-    if type(o) is str: return len(_escape(o))
-    if type(o) is not dict or len(o) != 2 or type(r := o.get("role")) is not str: return None
-    c = o.get("content")
-    n = len(_escape(c)) if type(c) is str else _blocks_len(c) if type(c) is list else None
-    return None if n is None else TEXT_MSG_JSON + len(_escape(r)) + n
-
-# %% ../nbs/04a_context.ipynb #c5ca616b
 def _media(x)->tuple:
     "(tokens, characters) of the base64 media in `x`: what they stand for, and the JSON they take that is not text"
     if isinstance(x, dict):
@@ -68,12 +48,11 @@ def _media(x)->tuple:
 def approx_tokens(o # A message, a list of messages, a system prompt, tool schemas: any JSON-able value
                  )->int:
     "A conservative estimate of the input tokens `o` takes in a request"
-    if (n := _text_len(o)) is not None: return math.ceil(n / CHARS_PER_TOKEN)  # no media, and the JSON need not be written
     text = _to_json(o)
     media, skip = _media(o) if '"base64"' in text else (0, 0)  # only a request with base64 media needs the walk
     return math.ceil((len(text) - skip) / CHARS_PER_TOKEN) + media
 
-# %% ../nbs/04a_context.ipynb #e60fa87d
+# %% ../nbs/04a_context.ipynb #b2422c42
 FORMAT_TOKENS = 300          # the API's instructions for a structured output format (~150 measured), besides the schema
 MCP_SERVER_TOKENS = 2_000    # an MCP server of the API's connector: its tools' listing, unknown offline
 
@@ -83,15 +62,14 @@ def is_server_tool(t:dict # A tool schema, as the request's `tools` holds it
     return isinstance(t, dict) and "input_schema" not in t and t.get("type") not in (None, "custom")
 
 def request_tokens(kw:dict, # The request's parameters besides `messages`: `system`, `tools`, `output_config`...
-                   msgs:list, # The messages sent
-                   msg_tokens=approx_tokens # How to count one message (e.g. a cache of `approx_tokens`)
+                   msgs:list # The messages sent
                   )->int:
     "A conservative estimate of the input tokens of a request"
     tools, fmt = kw.get("tools") or [], (kw.get("output_config") or {}).get("format") or kw.get("output_format")
     n = approx_tokens(kw["system"]) if kw.get("system") else 0
     if tools: n += approx_tokens(tools) + SERVER_TOOL_TOKENS*sum(map(is_server_tool, tools)) + (TOOLS_TOKENS if not all(map(is_server_tool, tools)) else 0)
     if fmt: n += FORMAT_TOKENS + approx_tokens(fmt)
-    return n + MCP_SERVER_TOKENS*len(kw.get("mcp_servers") or []) + sum(map(msg_tokens, msgs))
+    return n + MCP_SERVER_TOKENS*len(kw.get("mcp_servers") or []) + (approx_tokens(msgs) if msgs else 0)
 
 # %% ../nbs/04a_context.ipynb #b3e01afe
 def estimate_accuracy(entries # Recorded exchanges: dicts with the `request` and the response `body` (as `corpus_entries` gives them)

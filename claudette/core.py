@@ -356,11 +356,10 @@ class Prepared(list):
     def __init__(self,
                  msgs=(), # API message dicts
                  images:int=0, # How many images they carry
-                 marked:tuple=(), # The indices of the messages that carry cache breakpoints
-                 sizes:list|None=None # Estimated input tokens of each message, where known (a chat keeps them to count only what is new)
+                 marked:tuple=() # The indices of the messages that carry cache breakpoints
                 ):
         super().__init__(msgs)
-        self.images, self.marked, self.sizes = images, tuple(marked), sizes
+        self.images, self.marked = images, tuple(marked)
 
 def prepare(msgs:list # A prompt, or messages in any form `mk_msgs` takes
            )->Prepared:

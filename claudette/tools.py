@@ -21,7 +21,8 @@ from tokenize import COMMENT, generate_tokens
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 from fastcore.docments import docments
 from .messages import image_block, img_type, to_params
-from .steps import arun_steps, maybe_await, run_steps
+from fastcore.aio import maybe_await
+from .steps import arun_steps, run_steps
 from functools import partial
 
 # %% ../nbs/03_tools.ipynb #adc5780c

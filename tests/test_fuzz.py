@@ -7,7 +7,7 @@ only the SDK's exception types (or a refusal to send nothing) reached the caller
 import asyncio, copy, dataclasses, json, random
 import anthropic, pytest
 from claudette.core import Client
-from claudette.steps import maybe_await
+from fastcore.aio import maybe_await
 from claudette.chat import Chat
 from claudette.asink import AsyncChat, AsyncClient
 from claudette.testing import Drop, Fault, LocalClaude, check_request, reply, server_tool_use_block, tool_use_block, usage_json
