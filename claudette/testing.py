@@ -242,6 +242,7 @@ class RequestCheck:
     beta: bool = False # Was an `anthropic-beta` header sent?
     count_only: bool = False # Is this a `count_tokens` request (no `max_tokens`)?
     known_models: frozenset = frozenset() # Model ids served beyond claudette's model table
+    served_types: frozenset = frozenset() # Block types the server has sent, which the API takes back even if the SDK does not know them
     @cached_property
     def turns(self)->list[Turn]:
         "The request's messages as `Turn`s"
@@ -263,7 +264,7 @@ def no_sampling_params(c:RequestCheck): # The request under check
 
 def well_formed(c:RequestCheck): # The request under check
     "The body has the shape of the SDK's request types (beta ones only with an `anthropic-beta` header): see `shape_error`"
-    return shape_error(c.req, c.beta, c.count_only)
+    return shape_error(c.req, c.beta, c.count_only, c.served_types)
 
 def model_exists(c:RequestCheck): # The request under check
     "The model is one the API serves (claudette's table, or the server's `models`); else a 404 as from the API"
@@ -417,10 +418,11 @@ REQUEST_RULES = [no_sampling_params, well_formed, messages_given, model_exists, 
 def check_request(req:dict, # The JSON body of a `POST /v1/messages`
                   beta:bool=False, # Was an `anthropic-beta` header sent?
                   count_only:bool=False, # Is this a `count_tokens` request (no `max_tokens`)?
-                  known_models=() # Model ids served beyond claudette's model table
+                  known_models=(), # Model ids served beyond claudette's model table
+                  served_types=() # Block types the server has sent (the SDK's types may not know them yet)
                  )->Fault|None:
     "The first of `REQUEST_RULES` that `req` breaks, answered as the API would, or None"
-    c = RequestCheck(req, beta, count_only, frozenset(known_models))
+    c = RequestCheck(req, beta, count_only, frozenset(known_models), frozenset(served_types))
     for rule in REQUEST_RULES:
         if (err := rule(c)) is not None: return err if isinstance(err, Fault) else Fault(400, err)
 
@@ -506,6 +508,7 @@ class LocalClaude:
         self.responder, self.api_key, self.check, self.event_delay = responder, api_key, check, event_delay
         self._models, self.requests, self._queue, self._lock, self._srv = models, [], deque(), threading.Lock(), None
         self._when, self.violations = [], []  # predicate scripts (`when`); (request, message) of each broken API rule
+        self.served_types = frozenset()  # block types of the replies served: the API takes its own blocks back
 
     def start(self):
         "Start serving on a free port"
@@ -728,7 +731,7 @@ def _messages(self:LocalClaude, h, req, count_only=False):
     if not isinstance(body, dict): return Fault(400, "Request body must be a JSON object")
     ctx = context_edits(body)  # what the model reads, after the API's context management
     if self.check and (err := check_request(ctx.body, beta="anthropic-beta" in req.headers, count_only=count_only,
-                                            known_models=self.known_models)):
+                                            known_models=self.known_models, served_types=self.served_types)):
         with self._lock: self.violations.append((req, err.message))
         return err
     if count_only: return {"input_tokens": prompt_tokens(ctx.body)}
@@ -789,6 +792,7 @@ def _answer(self:LocalClaude, h, item, req, ctx:ContextEdits|None=None):
     if isinstance(item, str): item = reply(item)
     msg = item.message(body) if isinstance(item, Reply) else item.model_dump() if hasattr(item, "model_dump") else item
     if ctx is not None: msg = ctx.reply(msg)
+    self.served_types = self.served_types | {b.get("type") for b in msg.get("content") or [] if isinstance(b, dict)}  # a new set: readers never see it change
     if not stream:
         data = json.dumps(msg).encode()
         if drop is not None: return self._send_truncated(h, data, drop)

@@ -11,6 +11,7 @@ __all__ = ['HEADER_PARAMS', 'is_record', 'fields', 'members', 'literals', 'Inval
 # %% ../nbs/01a_validate.ipynb #708c92e5
 import typing, types
 import collections.abc as cabc
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
 import typing_extensions as te
@@ -168,6 +169,8 @@ def _first_fit(checks):
     return check
 
 # %% ../nbs/01a_validate.ipynb #d54f6ac0
+_echoed = ContextVar("echoed", default=frozenset())  # block types the API itself sent, newer than the SDK's types (`shape_error`)
+
 def _dict_checker(ms):
     "A checker of a JSON object against the union `ms` of objects, told apart by their tag"
     if not all(map(is_record, ms)): return lambda v: None   # a plain `Dict` takes any object
@@ -184,6 +187,7 @@ def _dict_checker(ms):
         tag = default if v.get(key) is None else v[key]
         if tag is None: raise Invalid(f"Unable to extract tag using discriminator '{key}'")
         if (c := next((c for x, c in by_tag.items() if _same(tag, x)), None)) is None:
+            if key == "type" and tag in _echoed.get(): return None
             if key != "type": raise Invalid(say_literal(list(by_tag)), key)
             raise Invalid(f"Input tag {tag!r} found using '{key}' does not match any of the expected tags: {expected}")
         try: c(v)
@@ -206,13 +210,16 @@ def request_type(beta:bool=False, # Was an `anthropic-beta` header sent?
 
 def shape_error(req:dict, # The JSON body of a Messages request
                 beta:bool=False, # Was an `anthropic-beta` header sent?
-                count_only:bool=False # Is this a `count_tokens` request?
+                count_only:bool=False, # Is this a `count_tokens` request?
+                echoed=() # Block types the API sent that the SDK's types may not know: accepted back as they are
                )->str|None:
     "Where `req` is not the shape of a request, as the API says it (`path: message`), or None"
     if not isinstance(req, dict): return "Input should be a valid dictionary"
     if extra := next((k for k in HEADER_PARAMS if k in req), None): return f"{extra}: Extra inputs are not permitted"
+    token = _echoed.set(frozenset(echoed))
     try: checker(request_type(beta, count_only))(req)
     except Invalid as e: return str(e)
+    finally: _echoed.reset(token)
 
 # %% ../nbs/01a_validate.ipynb #230cab53
 def example(tp # Any request type of the SDK
