@@ -334,9 +334,9 @@ def tool_results_match(c:RequestCheck): # The request under check
     "Every `tool_result` answers a `tool_use` of the turn before"
     for k, t in enumerate(c.turns):
         asked = {b.get("id") for b in _of(c.turns[k-1].blocks, "tool_use")} if k else set()
-        for b in _of(t.blocks, "tool_result"):
-            if b.get("tool_use_id") not in asked:
-                return (f"messages.{t.index}: unexpected `tool_use_id` found in `tool_result` blocks: {b.get('tool_use_id')}. "
+        for j, b in enumerate(t.blocks):  # the API numbers the blocks of the whole turn
+            if isinstance(b, dict) and b.get("type") == "tool_result" and b.get("tool_use_id") not in asked:
+                return (f"messages.{t.index}.content.{j}: unexpected `tool_use_id` found in `tool_result` blocks: {b.get('tool_use_id')}. "
                         "Each `tool_result` block must have a corresponding `tool_use` block in the previous message.")
 
 # %% ../nbs/01_testing.ipynb #39cfa886
@@ -398,7 +398,7 @@ def effort_supported(c:RequestCheck): # The request under check
     "An effort level the model takes"
     e = (c.req.get("output_config") or {}).get("effort")
     if c.spec.exact and e and e not in c.spec.efforts:
-        return f"output_config.effort: '{e}' is not supported by {c.req['model']}; supported: {', '.join(c.spec.efforts) or 'none'}"
+        return f"This model does not support effort level '{e}'. Supported levels: {', '.join(sorted(c.spec.efforts)) or 'none'}."
 
 def structured_supported(c:RequestCheck): # The request under check
     "Structured output only for models that take it"
