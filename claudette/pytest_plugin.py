@@ -28,7 +28,7 @@ def _server(request)->LocalClaude:
     mark = request.node.get_closest_marker("claudette_cassette")
     if mark is None: return LocalClaude()
     path = Path(request.node.path).parent/mark.args[0]
-    if not request.config.getoption("--claudette-record"): return LocalClaude.replaying(path)
+    if not request.config.getoption("--claudette-record"): return LocalClaude.replaying(path, hint="; run pytest with --claudette-record to record it anew")
     path.parent.mkdir(parents=True, exist_ok=True)
     return LocalClaude.recording(path, os.environ.get("CLAUDETTE_UPSTREAM", "https://api.anthropic.com"))
 

@@ -19,7 +19,7 @@ __all__ = ['MEDIA_TOKENS', 'ERROR_TYPES', 'TOOL_NAME_PATTERN', 'REQUEST_RULES', 
            'clear_thinking', 'ContextEdits', 'context_edits', 'BatchPlan', 'LocalBatch', 'LocalBatches', 'RateLimit',
            'mcp_tool_use_block', 'mcp_tool_result_block', 'mcp_tool_listing_block', 'mcp_servers_valid', 'point_env',
            'restore_env', 'local_env', 'is_offline', 'offline_session', 'end_offline_session', 'shared_dir',
-           'corpus_entries', 'Match', 'Script', 'scrub', 'load_cassette', 'save_cassette', 'first_difference']
+           'corpus_entries', 'Match', 'Script', 'scrub', 'load_cassette', 'save_cassette', 'rebase', 'first_difference']
 
 # %% ../nbs/01_testing.ipynb #fd7c045b
 import json, os, re, socket, threading, time, uuid, base64, math
@@ -1336,7 +1336,7 @@ def _describe(item)->str:
 def unused(self:LocalClaude)->list:
     "Scripted items never served (sticky faults aside), and recorded exchanges never replayed"
     items = list(self._queue) + [i for w in self._when for i in w.items]
-    played = getattr(self, "_played", None)  # set only when replaying a cassette
+    played = getattr(self, "played", None)  # set only when replaying a cassette
     unplayed = [] if played is None else [f"recorded exchange {i}" for i in range(len(self.cassette)) if i not in played]
     return [i for i in items if not (isinstance(i, Fault) and i.times is None)] + unplayed
 
@@ -1376,6 +1376,14 @@ def save_cassette(path, # The cassette's JSON file
     Path(path).write_text(json.dumps({"claudette_cassette": 1, "interactions": interactions}, indent=1, ensure_ascii=False))
 
 # %% ../nbs/01_testing.ipynb #6b283133
+def rebase(body:str, # A response body
+           old:str, # The origin its `results_url` has, e.g. the upstream's
+           new:str # The origin to give it, e.g. the local server's
+          )->str:
+    "`body` with a batch's `results_url` moved from origin `old` to `new`, so results are fetched through the local server"
+    return re.sub(r'("results_url"\s*:\s*")' + re.escape(old), lambda g: g[1] + new, body)
+
+# %% ../nbs/01_testing.ipynb #ea5b7934
 def _call_upstream(srv, h, req):
     "The upstream's (status, headers, body text) for `req`"
     hdrs = {k: v for k, v in req.headers.items() if k in ("content-type", "anthropic-version", "anthropic-beta")}
@@ -1391,9 +1399,11 @@ def _forward(srv, h, req, m):
     secrets = [srv.upstream_key, client_key]
     kept = {k: v for k, v in headers.items() if k in _KEEP_HEADERS}
     rec = {"request": {"method": req.method, "path": req.path, "body": scrub(req.body, secrets)},
-           "response": {"status": status, "headers": kept, "body": scrub(body, secrets)}}
-    with srv._lock: srv.cassette.append(rec); save_cassette(srv.cassette_path, srv.cassette)
-    return Raw(body, status, headers.get("content-type", "application/json"), {k: v for k, v in kept.items() if k != "content-type"})
+           "response": {"status": status, "headers": kept, "body": scrub(rebase(body, srv.upstream, ANTHROPIC_URL), secrets)}}
+    with srv._lock:
+        srv.cassette.append(rec); save_cassette(srv.cassette_path, srv.cassette)
+        if getattr(srv, "played", None) is not None: srv.played.add(len(srv.cassette) - 1)   # recording what a replay missed
+    return Raw(rebase(body, srv.upstream, srv.base_url), status, headers.get("content-type", "application/json"), {k: v for k, v in kept.items() if k != "content-type"})
 
 @patch(cls_method=True)
 def recording(cls:LocalClaude, path, # Cassette file to write
@@ -1432,33 +1442,38 @@ def first_difference(a, # A JSON value
         return next((d for i in range(n) if (d := first_difference(a[i] if i < len(a) else _ABSENT, b[i] if i < len(b) else _ABSENT, f"{path}.{i}".lstrip(".")))), None)
     return None if a == b else (path, a, b)
 
-# %% ../nbs/01_testing.ipynb #ea5b7934
+# %% ../nbs/01_testing.ipynb #7cdd3a5f
 def _unmatched(srv, req)->str:
     msg = f"LocalClaude replay: no recorded request matches this {req.method} {req.path}"
     same = [i for i, r in enumerate(srv.cassette) if (r["request"]["method"], r["request"]["path"]) == (req.method, req.path)]
-    near = next((i for i in same if i not in srv._played), same[0] if same else None)
-    if near is None: return msg + " (none was recorded for this path)"
+    near = next((i for i in same if i not in srv.played), same[0] if same else None)
+    if near is None: return msg + " (none was recorded for this path)" + srv.hint
     where, sent, rec = first_difference(json.loads(_canonical(req.method, req.path, req.body))[2], json.loads(_canonical(**srv.cassette[near]["request"]))[2])
-    return msg + f"; the closest, recorded exchange {near}, differs at {where or 'the body'}: sent {str(sent)[:200]!r}, recorded {str(rec)[:200]!r}"
+    return msg + f"; the closest, recorded exchange {near}, differs at {where or 'the body'}: sent {str(sent)[:200]!r}, recorded {str(rec)[:200]!r}" + srv.hint
 
 def _replay(srv, h, req, m):
     key = _canonical(req.method, req.path, req.body)
     with srv._lock:
-        i = next((i for i, r in enumerate(srv.cassette) if i not in srv._played and _canonical(**r["request"]) == key), None)
-        if i is not None: srv._played.add(i)
+        i = next((i for i, r in enumerate(srv.cassette) if i not in srv.played and _canonical(**r["request"]) == key), None)
+        if i is not None: srv.played.add(i)
+    if i is None and srv.upstream: return _forward(srv, h, req, m)   # recording what is missing
     if i is None:
         msg = _unmatched(srv, req)
         with srv._lock: srv.violations.append((req, msg))
         return Fault(500, msg, headers={"x-should-retry": "false"})
     res = srv.cassette[i]["response"]
-    return Raw(res["body"], res["status"], res["headers"].get("content-type", "application/json"), {k: v for k, v in res["headers"].items() if k != "content-type"})
+    return Raw(rebase(res["body"], ANTHROPIC_URL, srv.base_url), res["status"], res["headers"].get("content-type", "application/json"), {k: v for k, v in res["headers"].items() if k != "content-type"})
 
 @patch(cls_method=True)
 def replaying(cls:LocalClaude, path, # Cassette file to serve
+              upstream:str|None=None, # Record what is missing: forward a request no exchange matches to this API, and add it to the cassette
+              api_key:str|None=None, # The upstream's key, with `upstream`; `ANTHROPIC_API_KEY` if None
+              hint:str="", # Appended to the error of an unmatched request: how to re-record
               **kw # Passed to `LocalClaude`
              )->LocalClaude: # Not started yet: use it in a `with` block, or `start()` it
-    "A server that answers from the cassette at `path`, matching requests by content"
-    srv = cls(check=False, **kw)
-    srv.cassette, srv._played = load_cassette(path), set()
+    "A server that answers from the cassette at `path`, matching requests by content (and with `upstream`, records what no exchange matches)"
+    srv = cls.recording(path, upstream, api_key, **kw) if upstream else cls(check=False, **kw)
+    srv.cassette = [] if upstream and not Path(path).exists() else load_cassette(path)
+    srv.upstream, srv.played, srv.hint = upstream and srv.upstream, set(), hint
     for method in ("GET", "POST", "DELETE"): srv.add_route(method, r"/.*", _replay)
     return srv
