@@ -10,20 +10,20 @@ __all__ = ['MEDIA_TOKENS', 'ERROR_TYPES', 'TOOL_NAME_PATTERN', 'REQUEST_RULES', 
            'thinking_block', 'redacted_thinking_block', 'tool_use_block', 'server_tool_use_block',
            'web_search_result_block', 'char_citation', 'web_citation', 'usage_json', 'Reply', 'reply',
            'estimate_tokens', 'prompt_tokens', 'Fault', 'Delay', 'Drop', 'Raw', 'Turn', 'turns', 'RequestCheck',
-           'no_sampling_params', 'known_params', 'model_given', 'max_tokens_given', 'model_exists', 'messages_given',
+           'no_sampling_params', 'well_formed', 'model_exists', 'max_tokens_in_range', 'messages_given',
            'first_turn_user', 'content_non_empty', 'text_blocks_non_empty', 'tool_names_valid', 'tool_names_unique',
-           'tool_uses_answered', 'tool_results_match', 'cache_breakpoints', 'thinking_budget', 'thinking_not_forced',
-           'prefill_supported', 'forced_tool_supported', 'thinking_supported', 'effort_supported',
-           'structured_supported', 'prompt_fits', 'check_request', 'sse_events', 'sse_text', 'Request', 'LocalClaude',
-           'Route', 'route', 'since_compaction', 'clear_tool_uses', 'clear_thinking', 'ContextEdits', 'context_edits',
-           'BatchPlan', 'LocalBatch', 'LocalBatches', 'RateLimit', 'mcp_tool_use_block', 'mcp_tool_result_block',
-           'mcp_tool_listing_block', 'mcp_servers_valid', 'point_env', 'restore_env', 'local_env', 'is_offline',
-           'offline_session', 'end_offline_session', 'shared_dir', 'corpus_entries', 'Match', 'Script', 'scrub',
-           'load_cassette', 'save_cassette', 'rebase', 'first_difference']
+           'tool_choice_known', 'tool_uses_answered', 'tool_results_match', 'cache_marks', 'cache_breakpoints',
+           'cache_ttl_order', 'thinking_budget', 'thinking_not_forced', 'prefill_supported', 'forced_tool_supported',
+           'thinking_supported', 'effort_supported', 'structured_supported', 'prompt_fits', 'check_request',
+           'sse_events', 'sse_text', 'Request', 'LocalClaude', 'Route', 'route', 'since_compaction', 'clear_tool_uses',
+           'clear_thinking', 'ContextEdits', 'context_edits', 'BatchPlan', 'LocalBatch', 'LocalBatches', 'RateLimit',
+           'mcp_tool_use_block', 'mcp_tool_result_block', 'mcp_tool_listing_block', 'mcp_servers_valid', 'point_env',
+           'restore_env', 'local_env', 'is_offline', 'offline_session', 'end_offline_session', 'shared_dir',
+           'corpus_entries', 'Match', 'Script', 'scrub', 'load_cassette', 'save_cassette', 'rebase', 'first_difference']
 
 # %% ../nbs/01_testing.ipynb #fd7c045b
 import json, os, re, socket, threading, time, uuid, base64, math
-from functools import cache, cached_property
+from functools import cached_property
 from urllib.parse import unquote
 from collections import deque
 from dataclasses import dataclass, field, replace
@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from typing import Any, Callable
 from fastcore.basics import patch
 from .modelinfo import all_models, model_info_json, resolve
+from .validate import shape_error
 
 # %% ../nbs/01_testing.ipynb #e10a4770
 def _id(prefix): return f"{prefix}_{uuid.uuid4().hex[:24]}"
@@ -241,6 +242,7 @@ class RequestCheck:
     beta: bool = False # Was an `anthropic-beta` header sent?
     count_only: bool = False # Is this a `count_tokens` request (no `max_tokens`)?
     known_models: frozenset = frozenset() # Model ids served beyond claudette's model table
+    served_types: frozenset = frozenset() # Block types the server has sent, which the API takes back even if the SDK does not know them
     @cached_property
     def turns(self)->list[Turn]:
         "The request's messages as `Turn`s"
@@ -255,49 +257,30 @@ class RequestCheck:
         return self.req["messages"]
 
 # %% ../nbs/01_testing.ipynb #ed0b5d93
-@cache
-def _sdk_params():
-    "Top-level request parameters the current SDK can send, split into GA and beta-only"
-    from anthropic.types import message_create_params as ga
-    from anthropic.types.beta import message_create_params as beta
-    ga_keys = set(ga.MessageCreateParamsBase.__annotations__) - {"user_profile_id", "workspace_id"}
-    return ga_keys | {"stream"}, set(beta.MessageCreateParamsBase.__annotations__) - ga_keys - {"betas"}
-
 def no_sampling_params(c:RequestCheck): # The request under check
     "`temperature`, `top_p` and `top_k` were removed from the API"
     for k in ("temperature", "top_p", "top_k"):
         if k in c.req: return f"{k}: Extra inputs are not permitted (sampling parameters were removed from the API)"
 
-def known_params(c:RequestCheck): # The request under check
-    "Every top-level parameter is one the API takes (beta ones only with an `anthropic-beta` header)"
-    ga, beta_keys = _sdk_params()
-    allowed = ga | (beta_keys if c.beta else set())
-    if c.count_only: allowed -= {"max_tokens", "stream", "stop_sequences", "metadata", "service_tier"}
-    return next((f"{k}: Extra inputs are not permitted" for k in c.req if k not in allowed), None)
-
-def model_given(c:RequestCheck): # The request under check
-    "A `model` is named"
-    if not c.req.get("model"): return "model: Field required"
-    if not isinstance(c.req["model"], str): return "model: Input should be a valid string"
-
-def max_tokens_given(c:RequestCheck): # The request under check
-    "`max_tokens` is a positive int (except when counting tokens)"
-    if c.count_only: return None
-    if not isinstance(c.req.get("max_tokens"), int): return "max_tokens: Field required"
-    if c.req["max_tokens"] < 1: return "max_tokens: must be at least 1"
+def well_formed(c:RequestCheck): # The request under check
+    "The body has the shape of the SDK's request types (beta ones only with an `anthropic-beta` header): see `shape_error`"
+    return shape_error(c.req, c.beta, c.count_only, c.served_types)
 
 def model_exists(c:RequestCheck): # The request under check
     "The model is one the API serves (claudette's table, or the server's `models`); else a 404 as from the API"
     m = c.req["model"]
     if m not in c.known_models and not c.spec.exact: return Fault(404, f"model: {m}")
 
+def max_tokens_in_range(c:RequestCheck): # The request under check
+    "`max_tokens` is at least 1 and at most the model's output limit (from the model table)"
+    if c.count_only: return None
+    if (n := c.req["max_tokens"]) < 1: return "max_tokens: must be at least 1"
+    if c.spec.exact and n > c.spec.max_out:
+        return f"max_tokens: {n} > {c.spec.max_out}, which is the maximum allowed number of output tokens for {c.req['model']}"
+
 # %% ../nbs/01_testing.ipynb #20528af2
 def messages_given(c:RequestCheck): # The request under check
-    "`messages` is a non-empty list of message objects with a valid role"
-    ms = c.req.get("messages")
-    if not isinstance(ms, list) or not all(isinstance(m, dict) for m in ms): return "messages: Input should be a valid list"
-    for i, m in enumerate(ms):
-        if m.get("role") not in ("user", "assistant", "system"): return f"messages.{i}.role: Input should be 'user', 'assistant' or 'system'"
+    "At least one user or assistant message (system messages are not turns)"
     if not c.turns: return "messages: at least one message is required"
 
 def first_turn_user(c:RequestCheck): # The request under check
@@ -331,6 +314,12 @@ def tool_names_unique(c:RequestCheck): # The request under check
     names = [t["name"] for t in c.req.get("tools") or [] if "name" in t]  # an `mcp_toolset` has none
     if len(set(names)) < len(names): return "tools: Tool names must be unique."
 
+def tool_choice_known(c:RequestCheck): # The request under check
+    "A `tool_choice` of type `tool` names one of the request's tools (unless MCP servers bring more)"
+    tc, tools = c.req.get("tool_choice") or {}, c.req.get("tools") or []
+    if tc.get("type") != "tool" or c.req.get("mcp_servers") or any("name" not in t for t in tools): return None
+    if tc["name"] not in {t["name"] for t in tools}: return f"tool_choice.tool.name: Tool '{tc['name']}' not found in tools"
+
 def tool_uses_answered(c:RequestCheck): # The request under check
     "Every `tool_use` is answered by a `tool_result` in the next turn"
     for k, t in enumerate(c.turns):
@@ -345,26 +334,34 @@ def tool_results_match(c:RequestCheck): # The request under check
     "Every `tool_result` answers a `tool_use` of the turn before"
     for k, t in enumerate(c.turns):
         asked = {b.get("id") for b in _of(c.turns[k-1].blocks, "tool_use")} if k else set()
-        for b in _of(t.blocks, "tool_result"):
-            if b.get("tool_use_id") not in asked:
-                return (f"messages.{t.index}: unexpected `tool_use_id` found in `tool_result` blocks: {b.get('tool_use_id')}. "
+        for j, b in enumerate(t.blocks):  # the API numbers the blocks of the whole turn
+            if isinstance(b, dict) and b.get("type") == "tool_result" and b.get("tool_use_id") not in asked:
+                return (f"messages.{t.index}.content.{j}: unexpected `tool_use_id` found in `tool_result` blocks: {b.get('tool_use_id')}. "
                         "Each `tool_result` block must have a corresponding `tool_use` block in the previous message.")
 
 # %% ../nbs/01_testing.ipynb #39cfa886
-def _cache_marks(blocks)->int:
-    n = 0
+def _marks(blocks):
+    "The `cache_control`s of `blocks` in the order the API reads them (a tool result's content before the result's own)"
     for b in blocks:
         if not isinstance(b, dict): continue
-        n += bool(b.get("cache_control"))
-        if b.get("type") == "tool_result" and isinstance(b.get("content"), list): n += _cache_marks(b["content"])
-    return n
+        if b.get("type") == "tool_result" and isinstance(b.get("content"), list): yield from _marks(b["content"])
+        if b.get("cache_control"): yield b["cache_control"]
+
+def cache_marks(req:dict # The JSON body of a Messages request
+               )->list:
+    "Every `cache_control` of `req`, in the API's order: tools, system, messages, then the top-level (automatic) one"
+    ms = [*_marks(req.get("tools") or []), *_marks(_blocks(req.get("system")))]
+    for m in req["messages"]: ms += _marks(_blocks(m.get("content")))
+    return ms + ([req["cache_control"]] if req.get("cache_control") else [])
 
 def cache_breakpoints(c:RequestCheck): # The request under check
     "At most 4 `cache_control` breakpoints, nested ones in tool results included"
-    r = c.req
-    n = bool(r.get("cache_control")) + _cache_marks(_blocks(r.get("system"))) + _cache_marks(r.get("tools") or [])
-    n += sum(_cache_marks(_blocks(m.get("content"))) for m in c.messages)
-    if n > 4: return f"A maximum of 4 blocks with cache_control may be provided. Found {n}."
+    if (n := len(cache_marks(c.req))) > 4: return f"A maximum of 4 blocks with cache_control may be provided. Found {n}."
+
+def cache_ttl_order(c:RequestCheck): # The request under check
+    "No 1-hour breakpoint after a 5-minute one"
+    ttls = [m.get("ttl") or "5m" for m in cache_marks(c.req)]
+    if "5m" in ttls and "1h" in ttls[ttls.index("5m"):]: return "ttl='1h' cache_control must not come after ttl='5m'"
 
 def thinking_budget(c:RequestCheck): # The request under check
     "A thinking budget is at least 1024 and below `max_tokens`"
@@ -401,7 +398,7 @@ def effort_supported(c:RequestCheck): # The request under check
     "An effort level the model takes"
     e = (c.req.get("output_config") or {}).get("effort")
     if c.spec.exact and e and e not in c.spec.efforts:
-        return f"output_config.effort: '{e}' is not supported by {c.req['model']}; supported: {', '.join(c.spec.efforts) or 'none'}"
+        return f"This model does not support effort level '{e}'. Supported levels: {', '.join(sorted(c.spec.efforts)) or 'none'}."
 
 def structured_supported(c:RequestCheck): # The request under check
     "Structured output only for models that take it"
@@ -413,18 +410,19 @@ def prompt_fits(c:RequestCheck): # The request under check
     if not c.count_only and (n := prompt_tokens(c.req)) > c.spec.context: return f"prompt is too long: {n} tokens > {c.spec.context} maximum"
 
 # %% ../nbs/01_testing.ipynb #d91c44ee
-REQUEST_RULES = [no_sampling_params, known_params, model_given, max_tokens_given, messages_given, model_exists,
-                 first_turn_user, content_non_empty, text_blocks_non_empty, tool_names_valid, tool_names_unique,
-                 tool_uses_answered, tool_results_match, cache_breakpoints, thinking_budget, thinking_not_forced,
+REQUEST_RULES = [no_sampling_params, well_formed, messages_given, model_exists, max_tokens_in_range,
+                 first_turn_user, content_non_empty, text_blocks_non_empty, tool_names_valid, tool_names_unique, tool_choice_known,
+                 tool_uses_answered, tool_results_match, cache_breakpoints, cache_ttl_order, thinking_budget, thinking_not_forced,
                  prefill_supported, forced_tool_supported, thinking_supported, effort_supported, structured_supported, prompt_fits]
 
 def check_request(req:dict, # The JSON body of a `POST /v1/messages`
                   beta:bool=False, # Was an `anthropic-beta` header sent?
                   count_only:bool=False, # Is this a `count_tokens` request (no `max_tokens`)?
-                  known_models=() # Model ids served beyond claudette's model table
+                  known_models=(), # Model ids served beyond claudette's model table
+                  served_types=() # Block types the server has sent (the SDK's types may not know them yet)
                  )->Fault|None:
     "The first of `REQUEST_RULES` that `req` breaks, answered as the API would, or None"
-    c = RequestCheck(req, beta, count_only, frozenset(known_models))
+    c = RequestCheck(req, beta, count_only, frozenset(known_models), frozenset(served_types))
     for rule in REQUEST_RULES:
         if (err := rule(c)) is not None: return err if isinstance(err, Fault) else Fault(400, err)
 
@@ -510,6 +508,7 @@ class LocalClaude:
         self.responder, self.api_key, self.check, self.event_delay = responder, api_key, check, event_delay
         self._models, self.requests, self._queue, self._lock, self._srv = models, [], deque(), threading.Lock(), None
         self._when, self.violations = [], []  # predicate scripts (`when`); (request, message) of each broken API rule
+        self.served_types = frozenset()  # block types of the replies served: the API takes its own blocks back
 
     def start(self):
         "Start serving on a free port"
@@ -732,7 +731,7 @@ def _messages(self:LocalClaude, h, req, count_only=False):
     if not isinstance(body, dict): return Fault(400, "Request body must be a JSON object")
     ctx = context_edits(body)  # what the model reads, after the API's context management
     if self.check and (err := check_request(ctx.body, beta="anthropic-beta" in req.headers, count_only=count_only,
-                                            known_models=self.known_models)):
+                                            known_models=self.known_models, served_types=self.served_types)):
         with self._lock: self.violations.append((req, err.message))
         return err
     if count_only: return {"input_tokens": prompt_tokens(ctx.body)}
@@ -793,6 +792,7 @@ def _answer(self:LocalClaude, h, item, req, ctx:ContextEdits|None=None):
     if isinstance(item, str): item = reply(item)
     msg = item.message(body) if isinstance(item, Reply) else item.model_dump() if hasattr(item, "model_dump") else item
     if ctx is not None: msg = ctx.reply(msg)
+    self.served_types = self.served_types | {b.get("type") for b in msg.get("content") or [] if isinstance(b, dict)}  # a new set: readers never see it change
     if not stream:
         data = json.dumps(msg).encode()
         if drop is not None: return self._send_truncated(h, data, drop)
@@ -1131,17 +1131,13 @@ def mcp_tool_listing_block(server_name:str, # The `name` of the server in `mcp_s
 
 # %% ../nbs/01_testing.ipynb #c8b6a1f5
 def mcp_servers_valid(c:RequestCheck): # The request under check
-    "`mcp_servers` come with a beta header, have unique names and https URLs; each is used by exactly one `mcp_toolset`"
+    "`mcp_servers` have unique names and https URLs; each is used by exactly one `mcp_toolset`"
     servers, tools = c.req.get("mcp_servers"), c.req.get("tools") or []
     sets = [(i, t.get("mcp_server_name")) for i, t in enumerate(tools) if t.get("type") == "mcp_toolset"]
     if servers is None:
         return f"tools.{sets[0][0]}.mcp_toolset: requires `mcp_servers`" if sets else None
-    if not isinstance(servers, list): return "mcp_servers: Input should be a valid list"
     names = []
-    for i, s in enumerate(servers):
-        for k in ("type", "name", "url"):
-            if not s.get(k): return f"mcp_servers.{i}.{k}: Field required"
-        if s["type"] != "url": return f"mcp_servers.{i}.type: Input should be 'url'"
+    for i, s in enumerate(servers):  # their shape is `well_formed`'s
         if not str(s["url"]).startswith("https://"): return f"mcp_servers.{i}.url: MCP server URLs must start with https://"
         if s["name"] in names: return f"mcp_servers: MCP server names must be unique; '{s['name']}' is used twice"
         names.append(s["name"])

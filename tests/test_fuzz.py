@@ -71,12 +71,12 @@ def odd_reply(rng):
            wire([{"type": "text", "text": "no usage"}]) | {"usage": None}, wire([{"type": "mystery", "data": 1}])]
     return rng.choice(odd)
 
-def history_ok(chat):
-    "The next request the chat would send passes the API's rules"
+def history_ok(chat, served_types=()):
+    "The next request the chat would send passes the API's rules (blocks of the types the server sent go back as they came)"
     h = chat.h
     msgs = h + ([{"role": "user", "content": "next"}] if not h or h[-1]["role"] == "assistant" else [])
     json.dumps(msgs, allow_nan=False, ensure_ascii=False).encode("utf-8")
-    err = check_request({"model": MODEL, "max_tokens": 1024, "messages": msgs, "tools": chat.box.schemas})
+    err = check_request({"model": MODEL, "max_tokens": 1024, "messages": msgs, "tools": chat.box.schemas}, served_types=served_types)
     assert err is None, (err.message, msgs[-3:])
 
 def blocks(m): return [{"type": "text", "text": m["content"]}] if isinstance(m["content"], str) else m["content"]
@@ -100,7 +100,7 @@ def check_turn(srv, chat, before, n0, kind, items, failure):
     unchanged_before(before, chat.h, failure is not None and not (kind == "loop"))
     assert len(srv.requests) - n0 <= len(items)  # no hidden request
     assert srv.violations == [], srv.violations[-1][1]
-    history_ok(chat)
+    history_ok(chat, srv.served_types)
     srv.clear()
 
 async def fuzz(chat, srv, rng):
