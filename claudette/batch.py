@@ -7,12 +7,12 @@ Docs: https://claudette-dev.github.io/claudette/batch.html.md"""
 # %% auto #0
 __all__ = ['PARAMS_NEEDED', 'BATCH_MAX_REQUESTS', 'BATCH_MAX_BYTES', 'CUSTOM_ID', 'POLL_BACKOFF', 'CLOCK_SKEW', 'RATE_KINDS',
            'RETRYABLE', 'batch_params', 'batch_requests', 'request_size', 'split_requests', 'BatchFailure',
-           'batch_result', 'Results', 'BatchResults', 'batch_dir', 'fingerprint', 'BatchJob', 'is_async_sdk',
-           'sdk_client', 'progress_bar', 'batch', 'abatch', 'BatchList', 'list_batches', 'alist_batches', 'Bucket',
-           'retry_after', 'RateGate', 'MapResults', 'gated', 'amap']
+           'batch_result', 'Results', 'BatchResults', 'batch_dir', 'fingerprint', 'job_tag', 'job_requests', 'BatchJob',
+           'is_async_sdk', 'sdk_client', 'progress_bar', 'batch', 'abatch', 'BatchList', 'list_batches',
+           'alist_batches', 'Bucket', 'retry_after', 'RateGate', 'MapResults', 'gated', 'amap']
 
 # %% ../nbs/13_batch.ipynb #f09f3cde
-import asyncio, hashlib, inspect, json, os, re, threading, time
+import asyncio, hashlib, inspect, json, os, re, secrets, threading, time
 from functools import partial
 from email.utils import parsedate_to_datetime
 from dataclasses import dataclass
@@ -86,13 +86,15 @@ class BatchFailure:
 
     def __repr__(self): return f"BatchFailure({self.custom_id!r}, {self.kind!r}{', ' + repr(self.error) if self.error else ''})"
 
-def batch_result(line # One line of a batch's results: a `MessageBatchIndividualResponse`
+# %% ../nbs/13_batch.ipynb #2a138faa
+def batch_result(line, # One line of a batch's results: a `MessageBatchIndividualResponse`
+                 custom_id:str|None=None # The `custom_id` a failure is named by; the line's if None
                 )->Message|BatchFailure: # The reply if the request succeeded, else what went wrong
     "The value of one result line"
     r = line.result
     if r.type == "succeeded": return r.message
     err = r.error.error.model_dump(include={"type", "message"}) if r.type == "errored" else None
-    return BatchFailure(line.custom_id, r.type, err)
+    return BatchFailure(custom_id or line.custom_id, r.type, err)
 
 # %% ../nbs/13_batch.ipynb #5b8f3dbc
 def _batch_priced(u):
@@ -149,29 +151,45 @@ class BatchResults(Results):
         times = f"; {t.get('claudette', 0):.2f} s in claudette, {t.get('api', 0):.2f} s in API calls, {t.get('waiting', 0):.2f} s waiting" if t else ""
         return f"{len(self)} results ({', '.join(f'{v:,} {k}' for k, v in self.counts.items())}) from {len(self.batch_ids)} batch(es); ${self.cost.total:.4f} at the batch price{times}"
 
-# %% ../nbs/13_batch.ipynb #4df42df8
+# %% ../nbs/13_batch.ipynb #e618e646
 def batch_dir()->Path:
     "Where batch jobs keep their state by default: `CLAUDETTE_BATCH_DIR`, else `~/.cache/claudette/batches`"
     return Path(os.environ.get("CLAUDETTE_BATCH_DIR") or Path.home()/".cache"/"claudette"/"batches")
 
-CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")  # what the API accepts as a `custom_id`
-
+# %% ../nbs/13_batch.ipynb #b02b9f02
 def fingerprint(reqs:list # Batch requests (see `batch_requests`)
                )->str: # A SHA-256 hex digest
     "A hash of batch requests: the same requests, the same job"
     return hashlib.sha256(json.dumps(reqs, sort_keys=True, default=str).encode()).hexdigest()
 
+# %% ../nbs/13_batch.ipynb #dd825e8f
 def _write_atomic(path:Path, obj):
+    "Write `obj` as JSON to `path` through a temporary file and a rename, so a kill leaves the old file or the new, never half of one"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(obj))
     os.replace(tmp, path)
 
-# %% ../nbs/13_batch.ipynb #e370a584
+# %% ../nbs/13_batch.ipynb #d4ff13de
+def job_tag(fp:str # The job's fingerprint (see `fingerprint`)
+           )->str: # 24 hex digits
+    "A new tag for a job: its fingerprint's first 12 hex digits and 12 random ones"
+    return fp[:12] + secrets.token_hex(6)
+
+# %% ../nbs/13_batch.ipynb #09760fa0
+CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")  # what the API accepts as a `custom_id`
+
+def job_requests(reqs:list, # Batch requests (see `batch_requests`)
+                 tag:str|None # The job's tag; None for a job of an untagged state file
+                )->list: # The requests as sent, in the same order
+    "The requests as a job sends them: each `custom_id` the job's tag and the request's position"
+    return [{"custom_id": f"{tag}-{i}", "params": r["params"]} for i, r in enumerate(reqs)] if tag else reqs
+
+# %% ../nbs/13_batch.ipynb #029b2794
 class BatchJob:
     "Requests run as message batches: split within limits, submitted once, polled, results in input order; state kept on disk"
     def __init__(self,
-                 reqs:list, # Batch requests (see `batch_requests`)
+                 reqs:list, # Batch requests (see `batch_requests`); their `custom_id`s label the results
                  path:str|Path|None=None, # State file; by default in `batch_dir()`, named by the requests' fingerprint
                  max_requests:int=BATCH_MAX_REQUESTS, # Most requests in one batch
                  max_bytes:int=BATCH_MAX_BYTES, # Most bytes in one batch's body
@@ -180,24 +198,15 @@ class BatchJob:
                  progress:bool=True # Show a progress bar
                 ):
         t0 = time.perf_counter()
-        self.reqs, self.index = reqs, {r["custom_id"]: i for i, r in enumerate(reqs)}
-        if len(self.index) != len(reqs): raise ValueError("batch requests need unique custom_ids")
-        if bad := next((c for c in self.index if not CUSTOM_ID.fullmatch(str(c))), None):
-            raise ValueError(f"custom_id {bad!r}: the API takes 1 to 64 letters, digits, '-' or '_'")
-        self.fingerprint = fingerprint(reqs)
+        if len({r["custom_id"] for r in reqs}) != len(reqs): raise ValueError("batch requests need unique custom_ids")
+        self.reqs, self.fingerprint = reqs, fingerprint(reqs)
         self.path = Path(path) if path else batch_dir()/f"{self.fingerprint[:24]}.json"
         self.poll, self.max_poll, self.progress = poll, max_poll, progress
-        self.state = self._load() or {"fingerprint": self.fingerprint, "parts": [
-            {"custom_ids": [reqs[i]["custom_id"] for i in rg], "batch_id": None, "submitting": None, "ended": False}
-            for rg in split_requests(reqs, max_requests, max_bytes)]}
-        self.timing = {"claudette": time.perf_counter()-t0, "api": 0., "waiting": 0.}
-
-    def _load(self)->dict|None:
-        if not self.path.exists(): return None
-        st = json.loads(self.path.read_text())
-        if st.get("fingerprint") != self.fingerprint:
-            raise ValueError(f"{self.path} holds the state of other batch requests: give this job another path, or delete it")
-        return st
+        self.state = self._load() or self._fresh(max_requests, max_bytes)
+        self.sent = job_requests(reqs, self.state.get("tag"))
+        self.index = {r["custom_id"]: i for i, r in enumerate(self.sent)}  # where each result line goes; no other line is read
+        self._t = time.perf_counter()  # when claudette's own time last began (see `_io`)
+        self.timing = {"claudette": self._t-t0, "api": 0., "waiting": 0.}
 
     def save(self):
         "Write the job's state to `path`, atomically"
@@ -210,17 +219,50 @@ class BatchJob:
         parts = self.state["parts"]
         return f"BatchJob({len(self.reqs):,} requests in {len(parts)} part(s), {len(self.batch_ids)} submitted, {sum(p['ended'] for p in parts)} ended; {self.path.name})"
 
-# %% ../nbs/13_batch.ipynb #54c899b6
-POLL_BACKOFF = 1.5  # the pause between polls grows by this while nothing changes
-CLOCK_SKEW = 120    # seconds allowed between our clock and the API's when adopting a batch
+# %% ../nbs/13_batch.ipynb #342e5550
+@patch
+def _fresh(self:BatchJob,
+           max_requests:int, # Most requests in one batch
+           max_bytes:int # Most bytes in one batch's body
+          )->dict:
+    "A new job's state: a new tag, and the requests split as they will be sent"
+    tag = job_tag(self.fingerprint)
+    sent = job_requests(self.reqs, tag)
+    return {"fingerprint": self.fingerprint, "tag": tag, "parts": [
+        {"custom_ids": [sent[i]["custom_id"] for i in rg], "batch_id": None, "submitting": None, "ended": False}
+        for rg in split_requests(sent, max_requests, max_bytes)]}
 
-def _total(rc)->int: return rc.processing + rc.succeeded + rc.errored + rc.canceled + rc.expired
+# %% ../nbs/13_batch.ipynb #1ac62ba2
+@patch
+def _load(self:BatchJob)->dict|None:
+    "The job's state from `path`; None if there is none (or an untagged one that never sent anything)"
+    if not self.path.exists(): return None
+    st = json.loads(self.path.read_text())
+    if st.get("fingerprint") != self.fingerprint:
+        raise ValueError(f"{self.path} holds the state of other batch requests: give this job another path, or delete it")
+    if "tag" not in st and not any(p["batch_id"] or p["submitting"] for p in st["parts"]): return None
+    return st
+
+# %% ../nbs/13_batch.ipynb #756c3a27
+POLL_BACKOFF = 1.5  # the pause between polls grows by this while nothing changes
+CLOCK_SKEW = 120    # seconds allowed between our clock and the API's when looking for a batch a dead run made
 
 def is_async_sdk(sdk # An SDK client: `Anthropic`, `AsyncAnthropic` or one of their kin
                 )->bool:
     "Is `sdk` an async SDK client?"
     return inspect.iscoroutinefunction(inspect.unwrap(sdk.messages.batches.create))  # (the SDK wraps its methods)
 
+# %% ../nbs/13_batch.ipynb #4cc6e559
+def _sleep(sdk)->Callable:
+    "How steps for `sdk` sleep: `asyncio.sleep` for an async SDK client, else `time.sleep`"
+    return asyncio.sleep if is_async_sdk(sdk) else time.sleep
+
+# %% ../nbs/13_batch.ipynb #87e6ea16
+def _total(rc)->int:
+    "The requests of a batch, from its `request_counts`"
+    return rc.processing + rc.succeeded + rc.errored + rc.canceled + rc.expired
+
+# %% ../nbs/13_batch.ipynb #52763b39
 @patch
 def _io(self:BatchJob, call:Callable, waiting:bool=False):
     "Steps of one I/O `call`; the time before it counts as claudette's, the time it takes as the API's (or as waiting)"
@@ -229,36 +271,81 @@ def _io(self:BatchJob, call:Callable, waiting:bool=False):
     self._t = time.perf_counter(); self.timing["waiting" if waiting else "api"] += self._t - t
     return r
 
+# %% ../nbs/13_batch.ipynb #03bd51e4
+@patch
+def _candidates(self:BatchJob, sdk,
+                since:float, # Epoch seconds: batches made before are not candidates
+                n:int # The part's number of requests
+               ):
+    "Steps that list the ids of the account's batches of `n` requests made since `since`, not already the job's"
+    known, out, after = set(self.batch_ids), [], {}
+    while True:
+        page = yield from self._io(partial(sdk.messages.batches.list, limit=100, **after))
+        for b in page.data:
+            if b.created_at.timestamp() < since: return out  # newest first: the rest are older still
+            if b.id not in known and _total(b.request_counts) == n: out.append(b.id)
+        if not (page.has_more and page.data): return out
+        after = {"after_id": page.data[-1].id}
+
+# %% ../nbs/13_batch.ipynb #1a3be99c
+@patch
+def _first_custom_id(self:BatchJob, sdk,
+                     batch_id:str # An ended batch
+                    ):
+    "Steps that read the `custom_id` of the first result line of `batch_id` (None if it has none)"
+    lines = yield from self._io(partial(sdk.messages.batches.results, batch_id))
+    first = yield from self._io(partial(next_or_done, lines))
+    yield from self._io(lines.close)
+    return None if first is DONE else first.custom_id
+
+# %% ../nbs/13_batch.ipynb #dff974b9
+@patch
+def _adopt(self:BatchJob, sdk,
+           part:dict # A part of the state, noted as being submitted, without a batch
+          ):
+    "Steps that find the batch a dead run made for `part`: the id of the candidate whose results carry its `custom_id`s, or None"
+    if "tag" not in self.state:
+        raise ValueError(f"{self.path}: a run died while submitting requests {part['custom_ids'][0]}... and this file, from claudette 0.4.0 or earlier, "
+                         "cannot prove which batch (if any) the API made. Find it with `list_batches()` and set the part's `batch_id`, or delete the file to submit again")
+    ids, delay = set(part["custom_ids"]), self.poll
+    todo = yield from self._candidates(sdk, part["submitting"] - CLOCK_SKEW, len(ids))
+    while todo:
+        for i in list(todo):
+            if (yield from self._io(partial(sdk.messages.batches.retrieve, i))).processing_status != "ended": continue
+            todo.remove(i)
+            if (yield from self._first_custom_id(sdk, i)) in ids: return i
+        if todo:
+            yield from self._io(partial(_sleep(sdk), delay), waiting=True)
+            delay = min(delay*POLL_BACKOFF, self.max_poll)
+    return None
+
+# %% ../nbs/13_batch.ipynb #4ae0e49d
 @patch
 def _submit(self:BatchJob, sdk, part:dict):
-    "Steps that submit `part` once: if an earlier run died while submitting it, adopt the batch that run made"
-    if part["submitting"]:
-        known = set(self.batch_ids)
-        page = yield from self._io(partial(sdk.messages.batches.list, limit=100))
-        for b in sorted(page.data, key=lambda b: b.created_at):
-            if (b.id not in known and b.created_at.timestamp() >= part["submitting"] - CLOCK_SKEW
-                and _total(b.request_counts) == len(part["custom_ids"])): part["batch_id"] = b.id; break
+    "Steps that submit `part` once: if a dead run was submitting it, adopt the batch it made, if it provably made one"
+    if part["submitting"]: part["batch_id"] = yield from self._adopt(sdk, part)
     if not part["batch_id"]:
         part["submitting"] = time.time(); self.save()
-        reqs = [self.reqs[self.index[c]] for c in part["custom_ids"]]
-        part["batch_id"] = (yield from self._io(partial(sdk.messages.batches.create, requests=reqs))).id
+        reqs = [self.sent[self.index[c]] for c in part["custom_ids"]]
+        create = sdk.with_options(max_retries=0).messages.batches.create
+        part["batch_id"] = (yield from self._io(partial(create, requests=reqs))).id
     self.save()
 
+# %% ../nbs/13_batch.ipynb #fe35228b
 @patch
 def _read_results(self:BatchJob, sdk, batch_id:str, place:Callable):
     "Steps that stream the results of `batch_id`, line by line, to `place`"
     lines = yield from self._io(partial(sdk.messages.batches.results, batch_id))
     while (line := (yield from self._io(partial(next_or_done, lines)))) is not DONE: place(line)
 
-# %% ../nbs/13_batch.ipynb #a8252d66
+# %% ../nbs/13_batch.ipynb #1a670efa
 @patch
 def _steps(self:BatchJob, sdk):
     "The rules of a run: submit what is not yet submitted, poll with backoff, read each ended batch's results into place"
     self._t, out, parts = time.perf_counter(), [None]*len(self.reqs), self.state["parts"]
-    sleep = asyncio.sleep if is_async_sdk(sdk) else time.sleep
     def place(line):
         i = self.index.get(line.custom_id)
-        if i is not None and out[i] is None: out[i] = batch_result(line)  # a line served twice is read once
+        if i is not None and out[i] is None: out[i] = batch_result(line, self.reqs[i]["custom_id"])  # a line served twice is read once
     for p in parts:
         if not p["batch_id"]: yield from self._submit(sdk, p)
     bar, done, delay, todo = progress_bar(len(self.reqs)) if self.progress else None, {}, self.poll, list(parts)
@@ -275,7 +362,7 @@ def _steps(self:BatchJob, sdk):
                 done[p["batch_id"]] = len(p["custom_ids"]); todo.remove(p)
             if bar is not None: bar.update(sum(done.values()) - bar.n)
             if todo:
-                yield from self._io(partial(sleep, delay), waiting=True)
+                yield from self._io(partial(_sleep(sdk), delay), waiting=True)
                 delay = self.poll if sum(done.values()) > before else min(delay*POLL_BACKOFF, self.max_poll)
     finally:
         if bar is not None: bar.close()

@@ -5,7 +5,7 @@ opens every page in Debian's headless `chromium` through its `chromedriver` (no 
 each page goes to `_screenshots/` (git-ignored). `.ci/run` apt-installs both programs; elsewhere the test skips
 without them.
 """
-import functools, html, os, re, shutil, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+import functools, html, inspect, os, re, shutil, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
@@ -76,8 +76,8 @@ def browser():
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
 
-READ_PAGE = """
-const HIGHLIGHTABLE = /\\b(await|def|import|from|return|for|if|with|class|True|False|None)\\b|['"]|\\d|[=+*<>]/;
+READ_PAGE = r"""
+const HIGHLIGHTABLE = /\b(await|def|import|from|return|for|if|with|class|True|False|None)\b|['"]|\d|[=+*<>]/;
 const look = el => { const s = getComputedStyle(el); return [s.color, s.fontWeight, s.fontStyle].join(); };
 const blocks = [...document.querySelectorAll('pre.cell-code code')];
 const prose = el => { let t = '', w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), n;
@@ -93,12 +93,31 @@ return {
   plain: blocks.filter(c => !c.classList.contains('python') || (HIGHLIGHTABLE.test(c.innerText) && !styled(c)))
                .map(c => c.innerText.slice(0, 80)),
   outputs: [...document.querySelectorAll('.cell-output')].map(o => o.innerText),
-  defaults: document.querySelector('main').innerText.match(/<[\\w.]+ object at 0x[0-9a-f]+>/g) || [],
+  defaults: document.querySelector('main').innerText.match(/<[\w.]+ object at 0x[0-9a-f]+>/g) || [],
   // a chapter's own types as nbdev saw them while running its cells (`__main__.Turn`), not as a reader imports them
   qualified: document.querySelector('main').innerText.match(/__main__\.\w+/g) || [],
   // Markdown the renderer did not read, such as a link inside a link: `](` in prose, outside code
-  markdown: [...document.querySelectorAll('main p, main li, main td')].map(prose).filter(t => /\\]\\(/.test(t)),
+  markdown: [...document.querySelectorAll('main p, main li, main td')].map(prose).filter(t => /\]\(/.test(t)),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+  // the table of contents: each entry's text, and whether it names a documented member (a show_doc heading)
+  toc: [...document.querySelectorAll('#TOC a')].map(a => {
+    const t = document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+    return [a.innerText.trim(), !!(t && t.closest('.cell-output'))]; }),
+  // each documented member: its name and its signature as shown, and whether the signature is cut off on the right
+  members: [...document.querySelectorAll('main .cell-output h2, main .cell-output h3, main .cell-output h4')].map(h => {
+    const pre = h.parentElement.querySelector('pre');
+    return [h.innerText.trim(), pre ? pre.innerText : '', pre ? pre.scrollWidth > pre.clientWidth + 1 : false]; }),
+  // Markdown tables (not outputs) that lost their shape: an empty header, a row of another width, a stray backtick (a
+  // code span split by a `|`), or wider than the page's column, and so cut off
+  tables: [...document.querySelectorAll('main table')].filter(t => !t.closest('.cell-output')).flatMap(t => {
+    const heads = [...t.querySelectorAll('thead th')], rows = [...t.querySelectorAll('tbody tr')], box = t.closest('main');
+    const what = t.innerText.slice(0, 60).replace(/\s+/g, ' ');
+    return [heads.some(h => !h.innerText.trim()) && `an empty column header: ${what}`,
+            rows.some(r => r.cells.length !== heads.length) && `a row without ${heads.length} cells: ${what}`,
+            [...t.querySelectorAll('td, th')].some(c => prose(c).includes('`')) && `a split code span: ${what}`,
+            t.getBoundingClientRect().right > box.getBoundingClientRect().right + 1 && `cut off on the right: ${what}`].filter(Boolean); }),
+  // inline code turned inside out (escaped backticks): a backtick shown as text in prose
+  backticks: [...document.querySelectorAll('main p, main li')].map(prose).filter(t => t.includes('`')).map(t => t.slice(0, 80)),
 };
 """
 
@@ -151,6 +170,29 @@ def test_search_finds_toolloop(site, server, browser):
     hrefs = [h.get_attribute('href') for h in hits]
     assert any('chat.html' in h for h in hrefs), f"searching toolloop found {hrefs}"
     browser.save_screenshot(str(SHOTS/'search-toolloop.png'))
+    low = browser.execute_script(CONTRAST)
+    check(low, "search results too faint to read (WCAG AA asks for a contrast of 4.5)")
+
+def test_search_works_from_disk(site, browser):
+    "Opened as a file, as one opens `_docs/index.html`, the search still finds what it finds when served"
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.get((site/'index.html').as_uri())
+    browser.find_element(By.CSS_SELECTOR, 'nav.navbar .smalldocs-search input').send_keys('toolloop')
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, '.search-result, .search-none'))
+    assert browser.find_elements(By.CSS_SELECTOR, '.search-result'), "searching the site opened from disk finds nothing"
+
+# The contrast of each part of each search result with what is behind it (WCAG's formula), where under 4.5
+CONTRAST = r"""
+const rgb = c => c.match(/[\d.]+/g).map(Number);
+const lum = ([r, g, b]) => [r, g, b].map(v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+  .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+  if (c.length < 4 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+return [...document.querySelectorAll('.search-result *')].filter(el => el.innerText.trim()).flatMap(el => {
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el)), r = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  return r < 4.5 ? [`${el.className || el.tagName}: ${r.toFixed(1)} (${el.innerText.slice(0, 30)})`] : []; });
+"""
 
 def test_prose_shows_no_raw_markdown(visits):
     check({p: v['markdown'] for p, v in visits.items() if v['markdown']}, "Markdown shown as text")
@@ -176,8 +218,57 @@ def test_dataclass_fields_keep_their_docments(site):
     shown = html.unescape(re.sub(r'<[^>]+>', '', page[start:page.index('</code></pre>', start)]))
     check([f for f, doc in docments(BatchFailure).items() if f != 'return' and f"# {doc}" not in shown], "BatchFailure's fields shown without their docments")
 
-def test_readme_links_resolve_on_github():
-    "README.md's relative links name files of the repository, as GitHub resolves them"
-    links = re.findall(r'\]\(((?![a-z][\w+.-]*:|#)[^)\s#]+)', (root/'README.md').read_text())
-    assert links, "README.md links no chapter"
-    check([l for l in links if not (root/l).exists()], "README.md links to missing files")
+def test_readme_links_work_on_github_and_pypi(site):
+    "README.md is also the package's page on PyPI: its links are absolute, and those into the docs name pages of the site"
+    import tomllib
+    readme = (root/'README.md').read_text()
+    docs = tomllib.loads((root/'pyproject.toml').read_text())['project']['urls']['Documentation'].rstrip('/') + '/'
+    check(re.findall(r'\]\(((?![a-z][\w+.-]*:)[^)\s]+)\)', readme), "README.md links that only work on GitHub (relative)")
+    pages = re.findall(r'\]\(' + re.escape(docs) + r'([^)\s#]*)', readme)
+    check(sorted(set(chapters()[1:]) - set(pages)), "chapters README.md does not link")
+    check(sorted({p for p in pages if not (site/(p or 'index.html')).exists()}), "README.md links to pages the site does not have")
+
+def private(name:str)->bool:
+    "Whether member `name` is private or a dunder other than `__call__` (how a reader calls an object)"
+    last = name.split('.')[-1]
+    return last.startswith('_') and last != '__call__'
+
+def test_contents_list_only_public_members(visits):
+    check({p: [t for t, member in v['toc'] if member and private(t)] for p, v in visits.items()
+           if any(member and private(t) for t, member in v['toc'])}, "private or dunder members in the table of contents")
+
+def test_contents_list_each_entry_once(visits):
+    dups = {p: sorted({t for t, _ in v['toc'] if [x for x, _ in v['toc']].count(t) > 1}) for p, v in visits.items()}
+    check({p: d for p, d in dups.items() if d}, "entries listed twice in a table of contents")
+
+def test_plugin_internals_are_not_documented(visits):
+    "The pytest plugin's hooks (`pytest_configure`...) are pytest's to call, not a reader's API"
+    check({p: hooks for p, v in visits.items() if (hooks := [n for n, _, _ in v['members'] if n.startswith('pytest_')])},
+          "pytest hooks documented as API")
+
+def test_signatures_wrap_instead_of_scrolling(visits):
+    "Every parameter's comment in a signature reads without scrolling sideways at 1280 px"
+    check({p: cut for p, v in visits.items() if (cut := [n for n, _, clipped in v['members'] if clipped])},
+          "signatures cut off on the right (a reader would scroll sideways)")
+
+def documented(name:str):
+    "The object that member `name` (`Chat.cost`) of claudette names, or None"
+    import importlib
+    from claudette._modidx import d
+    for mod, syms in d['syms'].items():
+        if f"{mod}.{name}" in syms:
+            o = importlib.import_module(mod)
+            for part in name.split('.'): o = inspect.getattr_static(o, part, None) if inspect.isclass(o) else getattr(o, part, None)
+            return o
+    return None
+
+def test_properties_show_as_properties(visits):
+    "A property's signature says so (`@property`), so that a reader knows not to call it"
+    wrong = {p: [n for n, sig, _ in v['members'] if isinstance(documented(n), property) and not sig.startswith('@property')]
+             for p, v in visits.items()}
+    check({p: w for p, w in wrong.items() if w}, "properties shown as methods")
+    assert any('@property' in sig for v in visits.values() for _, sig, _ in v['members']), "no property shown anywhere"
+
+def test_tables_keep_their_shape(visits):
+    check({p: v['tables'] for p, v in visits.items() if v['tables']}, "tables that lost their columns")
+    check({p: v['backticks'] for p, v in visits.items() if v['backticks']}, "backticks shown as text (inline code broken)")
