@@ -528,6 +528,15 @@ def box(*parts, # a display's contents: `Html`, or objects to show as escaped te
     "A display's `parts` in a `div` that MathJax leaves alone but for the math `md_html` marks (a `$` in a reply is a dollar)"
     return tag('div', *parts, cls='claudette tex2jax_ignore mathjax_ignore')
 
+# %% ../nbs/02_messages.ipynb #0f45b7ff
+from .modelinfo import Cost
+
+# %% ../nbs/02_messages.ipynb #c05859be
+@patch
+def _repr_html_(self:Cost)->Html:
+    "The cost's table, as safe HTML"
+    return box(md_html(self.markdown()))
+
 # %% ../nbs/02_messages.ipynb #663d4183
 @dataclass
 class Shown:

@@ -14,7 +14,6 @@ __all__ = ['MODELS_AS_OF', 'model_specs', 'models', 'default_model', 'all_models
 # %% ../nbs/00_models.ipynb #6f2c3656
 import re
 from dataclasses import dataclass, replace
-from .messages import box, md_html
 
 # %% ../nbs/00_models.ipynb #633521cf
 MODELS_AS_OF = '2026-11-24'
@@ -426,7 +425,6 @@ class Cost(float):
         rows = ['| | USD |', '|---|---:|'] + [f'| {f.replace("_", " ")} | {getattr(self, f):.6f} |'
             for f in _COST_PARTS] + [f'| **total** | **{self.total:.6f}** |']
         return '\n'.join(rows) + ''.join(f'\n\n_{n}_' for n in self.notes)
-    def _repr_html_(self): return box(md_html(self.markdown()))  # the path untrusted Markdown takes: nothing in a note can change the page
 
 # %% ../nbs/00_models.ipynb #14ad0bd0
 server_tool_prices = dict(web_search_requests=10/1000, web_fetch_requests=0.0, code_execution_hours=0.05)  # USD each
