@@ -322,20 +322,11 @@ class ModelRejects(ValueError):
     "Raised before sending a request the model would reject"
 
 # %% ../nbs/04_core.ipynb #189c8b73
-def _ready(msgs)->bool:
-    "Is `msgs` already a list of API message dicts that can be sent as they are?"
-    def ok(m):
-        if type(m) is not dict or m.get("role") not in ("user", "assistant"): return False
-        c = m.get("content")
-        return (isinstance(c, str) and c != "") or (isinstance(c, list) and all(type(b) is dict and "type" in b for b in c))
-    return isinstance(msgs, list) and all(ok(m) for m in msgs)
-
-def _all_text(msgs)->bool:
-    "Is `msgs` a list of API message dicts all of plain text (a usual history, with no images and no cache marks)?"
-    if type(msgs) is not list: return False
-    for m in msgs:  # a loop rather than `all` over a generator: every new chat runs it
-        if type(m) is not dict or type(c := m.get("content")) is not str or not c or m.get("role") not in ("user", "assistant"): return False
-    return True
+def _ready(m)->bool:
+    "Is `m` an API message dict that can be sent as it is?"
+    if type(m) is not dict or m.get("role") not in ("user", "assistant"): return False
+    c = m.get("content")
+    return (isinstance(c, str) and c != "") or (isinstance(c, list) and all(type(b) is dict and "type" in b for b in c))
 
 def cache_marks(m # A message dict (anything else carries none)
                )->int:
@@ -357,13 +348,22 @@ class Prepared(list):
         super().__init__(msgs)
         self.images, self.marked = images, tuple(marked)
 
+def _scan(msgs:list)->tuple|None:
+    "`(images, marked)` of `msgs`, in one pass: how many images they carry and which carry cache marks; None if one is not `_ready`"
+    images, marked = 0, []
+    for i, m in enumerate(msgs):  # a loop over the messages once: every turn prepares the whole history
+        if not _ready(m): return None
+        if isinstance(m["content"], str): continue  # text carries no images and no cache marks
+        images += count_images([m])
+        if cache_marks(m): marked.append(i)
+    return images, marked
+
 def prepare(msgs:list # A prompt, or messages in any form `mk_msgs` takes
            )->Prepared:
     "`msgs` (any form `mk_msgs` takes) as `Prepared` API messages"
-    if _all_text(msgs): return Prepared(msgs)  # one pass: text carries no images and no cache marks
-    ready = isinstance(msgs, list) and _ready(msgs) and (n := count_images(msgs)) <= MANY_IMGS  # more: `mk_msgs` shrinks them
-    if not ready: n = count_images(msgs := mk_msgs(msgs))
-    return Prepared(msgs, n, [i for i, m in enumerate(msgs) if cache_marks(m)])
+    if isinstance(msgs, list) and (found := _scan(msgs)) and found[0] <= MANY_IMGS: return Prepared(msgs, *found)  # more: `mk_msgs` shrinks them
+    msgs = mk_msgs(msgs)
+    return Prepared(msgs, count_images(msgs), [i for i, m in enumerate(msgs) if cache_marks(m)])
 
 # %% ../nbs/04_core.ipynb #6ee90ca8
 MAX_BREAKPOINTS = 4
