@@ -41,7 +41,7 @@ class Chat:
                  ns:dict|None=None, # Handlers, by tool name, of tools given as dicts
                  before_tool:Callable|None=None, # Called with each `ToolCall` before it runs: return False or a reason to refuse it
                  after_tool:Callable|None=None, # Called with each `ToolCall` and its result, may return a replacement
-                 log:bool|str|None=None, # The call log of the `Client` the chat makes (see `claudette.persist`); give a shared `Client` its own
+                 log:bool|str|None=None, # The call log of the `Client` the chat makes (see `claudette.log`); give a shared `Client` its own
                  context=None, # When the next request would not fit the context window: `Refuse()` (None), `Trim()` or `ApiEdits()`
                  budget:Budget|None=None # The most this chat may spend, in dollars and/or tokens
                 ):
