@@ -1,9 +1,8 @@
 """Build the documentation site into `_docs/`, offline: nbdev's own processing, then the `smalldocs` renderer.
 
-    python tools/docs.py             # build _docs/; exit 1 if a notebook fails to process or a link is broken
+    python tools/docs.py             # build _docs/; exit 1 if a notebook fails to process, a cell mixes imports and code, or a link is broken
     python tools/docs.py --strict    # also exit 1 on any other warning
     python tools/docs.py --gaps      # list the public functions whose parameters have no docments comment
-    python tools/docs.py --mixed     # also list the cells that mix imports and code (nbdev runs them to build the docs)
 
 Step 1 is exactly what `nbdev-docs` does before it calls Quarto (nbs/nbdev.yml and nbs/sidebar.yml, the symbol
 index, then `_proc/`: show_doc, directives, `#| hide`, doclinks). Step 2 renders `_proc/` with smalldocs, a pure
@@ -236,10 +235,10 @@ def process(cfg)->Path:
         warnings.simplefilter('always')
         with full_docments(), readable_show_doc(): proc = proc_nbs(cfg.nbs_path, n_workers=0, file_glob=None, file_re=_def_file_re)
     mixed = [w for w in ws if 'imports and other code' in str(w.message)]
-    if mixed: print(f"docs: note: {len(mixed)} cells mix imports and code, which nbdev then runs to build the docs "
-                    "(keep imports in their own cells); `python tools/docs.py --mixed` lists them")
-    if '--mixed' in sys.argv[1:]:
-        for w in mixed: print('  ' + next(l for l in str(w.message).splitlines()[2:] if l.strip() and not l.startswith('#|')))
+    if mixed:  # the house rule (imports in their own cells), so that building the docs runs no test code
+        firsts = ['  ' + next(l for l in str(w.message).splitlines()[2:] if l.strip() and not l.startswith('#|')) for w in mixed]
+        sys.exit(f"docs: {len(mixed)} cells mix imports and code, which nbdev would run to build the docs: "
+                 "put their imports in a cell of their own. The cells begin:\n" + "\n".join(firsts))
     return proc
 
 def stage(proc:Path, site_url:str, out:Path)->Path:
