@@ -1,7 +1,7 @@
 """The package as a whole: its modules are layers (each imports only the chapters before it), and one `import claudette`
 gives every documented member of its classes, and every claudette type their signatures take.
 """
-import ast, json, re, subprocess, sys
+import ast, json, os, re, subprocess, sys
 from pathlib import Path
 
 pkg = Path(__file__).resolve().parent.parent/"claudette"
@@ -79,3 +79,18 @@ def test_one_import_gives_the_whole_library():
     assert found["checked"] > 50, found  # the docs index was read: Chat's, AsyncChat's and Client's members at least
     assert found["missing"] == [], found["missing"]
     assert found["unexported"] == [], found["unexported"]
+
+USE = """
+import copy, claudette
+chat = claudette.Chat("claude-sonnet-5-5", budget=claudette.Budget(dollars=1))
+chat.h.append({"role": "user", "content": "hi"})
+twin = copy.deepcopy(chat); twin.h[0]["content"] = "changed"
+print(chat.h[0]["content"], twin.h[0]["content"], all(callable(f) for f in (chat.save, chat.fork, claudette.Chat.load, claudette.Chat.from_log)))
+"""
+
+def test_the_issues_cases_after_one_import():
+    "The cases found missing until `claudette.persist` was imported: `Budget`, `copy.deepcopy(chat)`, save, fork, load and from_log"
+    env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"} | {"ANTHROPIC_API_KEY": "sk-not-used"}
+    r = subprocess.run([sys.executable, "-c", USE], capture_output=True, text=True, cwd=pkg.parent, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["hi", "changed", "True"], r.stdout
