@@ -82,7 +82,7 @@ def test_one_import_gives_the_whole_library():
 
 USE = """
 import copy, claudette
-chat = claudette.Chat("claude-sonnet-5-5", budget=claudette.Budget(dollars=1))
+chat = claudette.Chat("claude-sonnet-5-5", budget=claudette.Budget(usd=1))
 chat.h.append({"role": "user", "content": "hi"})
 twin = copy.deepcopy(chat); twin.h[0]["content"] = "changed"
 print(chat.h[0]["content"], twin.h[0]["content"], all(callable(f) for f in (chat.save, chat.fork, claudette.Chat.load, claudette.Chat.from_log)))
