@@ -15,7 +15,7 @@ from functools import partial
 from typing import Callable
 from anthropic.types import Message, Usage
 from fastcore.basics import patch
-from .modelinfo import Cost, in_family, lookup
+from .modelinfo import Cost, field_of, in_family, lookup
 from .messages import Html, HtmlMsg, box, cat, contents, contents_html, md_html, msg_html, tag
 from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, run_tools, invoke
@@ -92,8 +92,6 @@ def cost(self:Chat)->Cost:
 def __repr__(self:Chat): return f"Chat({self.model!r}, {len(self.h)} messages, {len(self.box)} tools, {self.cost.total:.6f} USD)"
 
 # %% ../nbs/05_chat.ipynb #8ab4d204
-def _role(m): return m["role"] if isinstance(m, dict) else getattr(m, "role", None)
-
 def _blocks(m:dict)->list:
     "The content blocks of message `m` (a str content is one text block)"
     return [{"type": "text", "text": m["content"]}] if isinstance(m["content"], str) else list(m["content"])
@@ -126,12 +124,12 @@ def _turn_msgs(self:Chat, pr)->tuple:
     last = h[-1] if h else None
     if pr is None:
         if last is None: raise ValueError("Nothing to send: give a prompt")
-        if _role(last) == "user": return h, None                # tool results waiting for Claude's answer
+        if field_of(last, 'role') == "user": return h, None                # tool results waiting for Claude's answer
         if getattr(self, "_paused", False): return h, None      # resume a pause_turn (or a paused compaction)
         if not self.cont_pr: raise ValueError("Prompt must be given after completion, or set cont_pr")
         pr = self.cont_pr
     new = mk_msg(pr)
-    if last is not None and _role(last) == "user": return _extend(h, [_join_user(last, new)], len(h)-1), new
+    if last is not None and field_of(last, 'role') == "user": return _extend(h, [_join_user(last, new)], len(h)-1), new
     return _extend(h, [new]), new
 
 # %% ../nbs/05_chat.ipynb #c0381a7d
@@ -152,7 +150,7 @@ def _commit(self:Chat, plan, reply_msg:dict, r:Message, results:dict|None):
         self.h = [*self.h, *([plan.prompt] if plan.prompt else []), *self.last]
         return
     keep = len(msgs)
-    if msgs and _role(msgs[-1]) == "assistant":  # a resumed pause continues the message it paused (one turn, as the API reads it)
+    if msgs and field_of(msgs[-1], 'role') == "assistant":  # a resumed pause continues the message it paused (one turn, as the API reads it)
         keep -= 1
         self.last[0] = {"role": "assistant", "content": _blocks(msgs[-1]) + reply_msg["content"]}
     self.h = [*msgs[:keep], *self.last]  # what was sent (your own message dicts), then what is new: nothing else is rewritten
@@ -412,7 +410,7 @@ def _loop_steps(self:Chat, pr, max_steps, cont_func, final_prompt, stream, kwarg
     budgets = [(budget, float(self.cost), self.use.total)] if budget else []
     for step in range(max_steps):
         kw = dict(kwargs)
-        if step == max_steps - 1 and step > 0 and self.h and _role(self.h[-1]) == "user":
+        if step == max_steps - 1 and step > 0 and self.h and field_of(self.h[-1], 'role') == "user":
             prompt, kw["tool_choice"] = final_prompt, {"type": "none"}
         plan = yield from self._plan_steps(prompt, **kw)
         if why := self._over_budget(plan, budgets):  # stop before the step, never after it
@@ -532,7 +530,7 @@ def count_tokens(self:Chat,
 def _count_steps(self:Chat, pr, **kw):
     "Steps of `count_tokens`"
     h = self._history()
-    if pr is None and h and _role(h[-1]) == "assistant" and not (self.cont_pr or getattr(self, "_paused", False)):
+    if pr is None and h and field_of(h[-1], 'role') == "assistant" and not (self.cont_pr or getattr(self, "_paused", False)):
         call = self.c.mk_call(h, sp=self.sp, tools=self.box)  # the history as it stands
         plan = TurnPlan(h, call, self.box, [], self._need(call, h))
     else: plan = yield from self._plan_steps(pr, **kw)
@@ -557,6 +555,6 @@ def _setup_html(chat:Chat)->Html:
 def _repr_html_(self:Chat)->str:
     "Notebook display: model, tools and system prompt; the last reply, the conversation folded, the tokens and cost"
     if not self.h: return box(_setup_html(self), tag("p", tag("i", "No messages yet")))
-    last = next((m for m in reversed(self.h) if _role(m) == "assistant"), None)
+    last = next((m for m in reversed(self.h) if field_of(m, 'role') == "assistant"), None)
     hist = tag("details", tag("summary", f"History ({len(self.h)} messages)"), *[msg_html(m) for m in self.h])
     return box(_setup_html(self), contents_html(last) if last else "", hist, usage_html(self.use, self.cost))

@@ -16,7 +16,7 @@ import inspect, warnings
 from functools import wraps
 from anthropic.types import ServerToolUsage, Usage
 from fastcore.basics import patch
-from .modelinfo import all_models, can_think, cost_of, has_vision, lookup, model_specs, server_tool_prices
+from .modelinfo import all_models, can_think, cost_of, field_of, has_vision, lookup, model_specs, server_tool_prices
 from .messages import contents
 from .tools import Toolbox, arun_tools, get_schema, invoke, ns_toolbox, run_tools
 
@@ -109,9 +109,9 @@ def get_types(msgs:list # message dicts or SDK messages
     "The block types of every message in `msgs`, in order (string content counts as 'text')"
     res = []
     for m in msgs:
-        c = m.get('content') if isinstance(m, dict) else getattr(m, 'content', m)
+        c = field_of(m, 'content', default=m)
         if isinstance(c, str): res.append('text')
-        else: res += [b.get('type') if isinstance(b, dict) else getattr(b, 'type', None) for b in c or []]
+        else: res += [field_of(b, 'type') for b in c or []]
     return res
 
 # %% ../nbs/15_compat.ipynb #b2958f54

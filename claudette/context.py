@@ -8,8 +8,8 @@ Docs: https://claudette-dev.github.io/claudette/context.html.md"""
 __all__ = ['CHARS_PER_TOKEN', 'IMAGE_TOKENS', 'PDF_PAGE_TOKENS', 'TOOLS_TOKENS', 'SERVER_TOOL_TOKENS', 'CACHE_MARK_TOKENS',
            'FORMAT_TOKENS', 'MCP_SERVER_TOKENS', 'CONTEXT_BETA', 'COMPACT_BETA', 'MIN_COMPACT_TRIGGER', 'media_tokens',
            'approx_tokens', 'is_server_tool', 'request_tokens', 'estimate_accuracy', 'ContextTooLong', 'room',
-           'too_long', 'answers_tools', 'cut_points', 'Refuse', 'Trim', 'ApiEdits', 'with_params', 'BudgetExceeded',
-           'Budget']
+           'too_long', 'answers_tools', 'cut_points', 'ContextPolicy', 'Refuse', 'Trim', 'ApiEdits', 'with_params',
+           'BudgetExceeded', 'Budget']
 
 # %% ../nbs/04a_context.ipynb #47f5815e
 import json, math, re, base64, binascii
@@ -121,31 +121,31 @@ def cut_points(msgs:list # API message dicts, oldest first
     return [i for i, m in enumerate(msgs) if m.get("role") == "user" and not answers_tools(m)]
 
 # %% ../nbs/04a_context.ipynb #981e75ca
-class Refuse:
-    "Context policy (the default): raise `ContextTooLong` before sending a request that would not fit"
-    resumes = ()
+class ContextPolicy:
+    "What a chat does when its next request would not fit: the base adds nothing to requests, and refuses"
+    resumes = () # Stop reasons after which a tool loop goes on
     def params(self)->dict:
-        "Nothing: a refusing chat sends its requests as they are"
+        "Parameters added to every request"
         return {}
     def cut(self,
             msgs:list, # The messages of the request
             sizes:list, # Their input tokens, estimated
             space:int # The input tokens they may take
-           ):
-        "None: refuse"
+           )->tuple|None:
+        "`(head, start)` to keep `msgs[:head] + msgs[start:]`, or None to refuse"
         return None
+
+# %% ../nbs/04a_context.ipynb #32400a63
+class Refuse(ContextPolicy):
+    "Context policy (the default): raise `ContextTooLong` before sending a request that would not fit"
     def __repr__(self): return "Refuse()"
 
-# %% ../nbs/04a_context.ipynb #ccdbf833
+# %% ../nbs/04a_context.ipynb #0ce268c8
 @dataclass
-class Trim:
+class Trim(ContextPolicy):
     "Context policy: drop the oldest exchanges until the request fits (to `target` of the room, so trims are rare)"
     keep_first:bool=False # Keep the first exchange (the opening prompt and its answer)
     target:float=0.75 # Share of the room to trim down to
-    resumes = ()
-    def params(self)->dict:
-        "Nothing: trimming happens in the chat"
-        return {}
     def cut(self,
             msgs:list, # The messages of the request
             sizes:list, # Their input tokens, estimated
@@ -166,7 +166,7 @@ CONTEXT_BETA, COMPACT_BETA = "context-management-2025-06-27", "compact-2026-01-1
 MIN_COMPACT_TRIGGER = 50_000 # the API's smallest compaction trigger, in input tokens
 
 @dataclass
-class ApiEdits:
+class ApiEdits(ContextPolicy):
     "Context policy: the API's own context management clears old tool uses and thinking, or compacts, server-side"
     clear_tool_uses:bool=True # Clear the results (and inputs) of old tool uses
     keep_tool_uses:int=3 # How many of the latest tool uses to keep

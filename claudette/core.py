@@ -20,7 +20,7 @@ from anthropic import Anthropic, AnthropicError, AsyncAnthropic, APIConnectionEr
 from anthropic.types import Message, ServerToolUsage, Usage
 from anthropic.types.beta import BetaMessage
 from fastcore.basics import patch
-from .modelinfo import Cost, cost_of, in_family, lookup
+from .modelinfo import Cost, cost_of, field_of, in_family, lookup
 from .messages import MANY_IMGS, box, contents_html, count_images, fields_html, fit_request, fmt_count, md_html, mk_msg, mk_msgs, tag
 from .tools import Toolbox
 from .log import call_log
@@ -47,29 +47,21 @@ def usage(inp:int=0, # Uncached input tokens
         server_tool_use=dict(web_search_requests=web_search, web_fetch_requests=web_fetch)))
 
 # %% ../nbs/04_core.ipynb #62f5be4e
-def _n(o, *attrs):
-    "Follow `attrs` from `o`, counting a missing or None value as 0"
-    for a in attrs: o = getattr(o, a, None)
-    return o or 0
-
 @patch(as_prop=True)
 def total(self:Usage)->int:
     "Every token: input, output, cache writes and cache reads"
-    return _n(self,'input_tokens') + _n(self,'output_tokens') + _n(self,'cache_creation_input_tokens') + _n(self,'cache_read_input_tokens')
+    return sum(field_of(self, f, default=0) for f in ('input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'))
 
+# %% ../nbs/04_core.ipynb #d3d7f7b3
 @patch
 def __add__(self:Usage,
             b:Usage # The usage to add
            )->Usage:
     "Field-wise sum of two usages"
-    c5 = _n(self,'cache_creation','ephemeral_5m_input_tokens') + _n(b,'cache_creation','ephemeral_5m_input_tokens')
-    c1 = _n(self,'cache_creation','ephemeral_1h_input_tokens') + _n(b,'cache_creation','ephemeral_1h_input_tokens')
-    cw = _n(self,'cache_creation_input_tokens') + _n(b,'cache_creation_input_tokens')
-    u = usage(_n(self,'input_tokens')+_n(b,'input_tokens'), _n(self,'output_tokens')+_n(b,'output_tokens'),
-              c5 + max(0, cw-c5-c1), _n(self,'cache_read_input_tokens')+_n(b,'cache_read_input_tokens'), c1,
-              _n(self,'server_tool_use','web_search_requests')+_n(b,'server_tool_use','web_search_requests'),
-              _n(self,'server_tool_use','web_fetch_requests')+_n(b,'server_tool_use','web_fetch_requests'))
-    return u
+    n = lambda *path: field_of(self, *path, default=0) + field_of(b, *path, default=0)
+    c5, c1 = n('cache_creation', 'ephemeral_5m_input_tokens'), n('cache_creation', 'ephemeral_1h_input_tokens')
+    return usage(n('input_tokens'), n('output_tokens'), c5 + max(0, n('cache_creation_input_tokens')-c5-c1), n('cache_read_input_tokens'),
+                 c1, n('server_tool_use', 'web_search_requests'), n('server_tool_use', 'web_fetch_requests'))
 
 @patch
 def __radd__(self:Usage,
@@ -78,21 +70,23 @@ def __radd__(self:Usage,
     "`b + self`; `self` when `b` is 0, so that `sum(usages)` works"
     return self if b == 0 else b + self
 
+# %% ../nbs/04_core.ipynb #ed7a4403
 @patch
 def __repr__(self:Usage)->str:
-    s = (f"In: {_n(self,'input_tokens')}; Out: {_n(self,'output_tokens')}; Cache create: {_n(self,'cache_creation_input_tokens')}; "
-         f"Cache read: {_n(self,'cache_read_input_tokens')}; Total Tokens: {self.total}")
-    ws, wf = _n(self,'server_tool_use','web_search_requests'), _n(self,'server_tool_use','web_fetch_requests')
+    n = lambda *path: field_of(self, *path, default=0)
+    s = (f"In: {n('input_tokens')}; Out: {n('output_tokens')}; Cache create: {n('cache_creation_input_tokens')}; "
+         f"Cache read: {n('cache_read_input_tokens')}; Total Tokens: {self.total}")
+    ws, wf = n('server_tool_use', 'web_search_requests'), n('server_tool_use', 'web_fetch_requests')
     return s + (f"; Search: {ws}" if ws else "") + (f"; Fetch: {wf}" if wf else "")
 Usage.__str__ = Usage.__repr__  # `print(chat.use)` too: pydantic's `str` is every field of the SDK object
 
-# %% ../nbs/04_core.ipynb #57f44d57
+# %% ../nbs/04_core.ipynb #00b3d54e
 @patch
 def __add__(self:ServerToolUsage,
             b:ServerToolUsage # The counts to add
            )->ServerToolUsage:
     "Field-wise sum of two server-tool counts, a missing or None count as 0"
-    return ServerToolUsage(**{f: _n(self, f) + _n(b, f) for f in ServerToolUsage.model_fields})
+    return ServerToolUsage(**{f: field_of(self, f, default=0) + field_of(b, f, default=0) for f in ServerToolUsage.model_fields})
 
 @patch
 def __radd__(self:ServerToolUsage,
@@ -669,15 +663,15 @@ def __call__(self:Client,
     if stream: return self.stream_cls(partial(self.reply_steps, call))
     return self.drive(self.reply_steps(call))
 
-# %% ../nbs/04_core.ipynb #e6829457
+# %% ../nbs/04_core.ipynb #eb495df7
 def usage_table(u:Usage, # Tokens, as `usage` gives them
                 cost:Cost # Their cost, with its notes
                )->str:
     "A Markdown table of tokens and their cost"
-    cw = _n(u,'cache_creation_input_tokens')
-    rows = [("Input tokens", _n(u,'input_tokens'), cost.input), ("Output tokens", _n(u,'output_tokens'), cost.output),
-            ("Cache writes", cw, cost.cache_write), ("Cache reads", _n(u,'cache_read_input_tokens'), cost.cache_read)]
-    ws, wf = _n(u,'server_tool_use','web_search_requests'), _n(u,'server_tool_use','web_fetch_requests')
+    n = lambda *path: field_of(u, *path, default=0)
+    rows = [("Input tokens", n('input_tokens'), cost.input), ("Output tokens", n('output_tokens'), cost.output),
+            ("Cache writes", n('cache_creation_input_tokens'), cost.cache_write), ("Cache reads", n('cache_read_input_tokens'), cost.cache_read)]
+    ws, wf = n('server_tool_use', 'web_search_requests'), n('server_tool_use', 'web_fetch_requests')
     if ws or wf or cost.server_tools: rows.append(("Server tool requests", ws + wf, cost.server_tools))
     lines = ["| Metric | Count | Cost (USD) |", "|:--|--:|--:|"] + [f"| {a} | {fmt_count(b)} | {c:.6f} |" for a, b, c in rows]
     lines.append(f"| **Total** | **{fmt_count(u.total)}** | **{cost.total:.6f}** |")

@@ -15,7 +15,7 @@ from pathlib import Path
 from anthropic.types import Message
 from fastcore.basics import patch
 from .messages import to_params
-from .modelinfo import cost_of
+from .modelinfo import cost_of, text_of
 
 # %% ../nbs/03a_log.ipynb #ec720d6a
 class PersistError(ValueError):
@@ -235,16 +235,6 @@ def _iso(t)->str:
     d = datetime.fromtimestamp(t, timezone.utc) if isinstance(t, (int, float)) else t.astimezone(timezone.utc)
     return d.isoformat(timespec="microseconds")
 
-def _text(content)->str:
-    "The plain text of a message's or a reply's content, for search"
-    if isinstance(content, str): return content
-    out = []
-    for b in content or []:
-        t, get = (b.get("type"), b.get) if isinstance(b, dict) else (getattr(b, "type", None), lambda k, b=b: getattr(b, k, None))
-        if t == "text": out.append(get("text") or "")
-        elif t == "tool_result": out.append(_text(get("content")))
-    return "\n".join(out)
-
 def _json(o)->str|None: return None if o is None else o.to_json(indent=None, warnings=False) if hasattr(o, "to_json") else _dumps(o)
 
 # %% ../nbs/03a_log.ipynb #3811159e
@@ -265,7 +255,7 @@ def _call_row(self:CallLog, msgs, kw, started, duration, reply, error, chat_id, 
         sent, hist, _json(reply), getattr(reply, "stop_reason", None), getattr(u, "input_tokens", None), getattr(u, "output_tokens", None),
         getattr(u, "cache_creation_input_tokens", None), getattr(u, "cache_read_input_tokens", None), _json(u),
         None if u is None else float(cost_of(u, model)), None if error is None else f"{type(error).__name__}: {error}",
-        None if last_user is None else _text(last_user["content"]), None if reply is None else _text(getattr(reply, "content", None)), sett)
+        None if last_user is None else text_of(last_user["content"]), None if reply is None else text_of(getattr(reply, "content", None)), sett)
 
 # %% ../nbs/03a_log.ipynb #97018374
 @patch

@@ -7,10 +7,10 @@ Docs: https://claudette-dev.github.io/claudette/messages.html.md"""
 # %% auto #0
 __all__ = ['MAX_IMG_SIDE', 'MANY_IMGS_SIDE', 'MANY_IMGS', 'MAX_IMG_BYTES', 'MAX_REQUEST_BYTES', 'JPEG_QUALITY',
            'PNG_FIRST_PIXELS', 'PRE_STYLE', 'MAX_OUT', 'MAX_LINKS', 'BLOCK_SHOWN', 'MAX_IMG_HTML', 'MSG_STYLE',
-           'ROLE_STYLE', 'to_params', 'img_type', 'fit_image', 'image_block', 'count_images', 'fit_request', 'mk_msg',
-           'mk_doc', 'mk_msgs', 'find_blocks', 'find_block', 'ToolUse', 'tool_uses', 'stop_note', 'Html', 'esc', 'cat',
-           'tag', 'safe_url', 'link', 'md_html', 'box', 'Shown', 'shown', 'contents', 'shown_html', 'contents_html',
-           'fmt_count', 'usage_line', 'fields_html', 'msg_html', 'HtmlMsg']
+           'ROLE_STYLE', 'to_params', 'img_type', 'is_pil_image', 'fit_image', 'image_block', 'count_images',
+           'fit_request', 'mk_msg', 'mk_doc', 'mk_msgs', 'find_blocks', 'find_block', 'ToolUse', 'tool_uses',
+           'stop_note', 'Html', 'esc', 'cat', 'tag', 'safe_url', 'link', 'md_html', 'box', 'Shown', 'shown', 'contents',
+           'shown_html', 'contents_html', 'fmt_count', 'usage_line', 'fields_html', 'msg_html', 'HtmlMsg']
 
 # %% ../nbs/02_messages.ipynb #6c8f77b6
 import base64, copy, functools, html, io, json, os, re, sys, typing, urllib.parse
@@ -20,17 +20,9 @@ from typing import NamedTuple
 from fastcore.basics import patch
 from anthropic.types import Message, TextBlock
 from anthropic.types.beta import BetaMessage
+from .modelinfo import Cost, field_of
 
 # %% ../nbs/02_messages.ipynb #5dd7dced
-def _typ(b)->str|None:
-    "The `type` of block `b` (an SDK object or a dict)"
-    return b.get('type') if isinstance(b, dict) else getattr(b, 'type', None)
-
-def _get(b, k:str, default=None):
-    "Field `k` of `b` (an SDK object, extra fields included, or a dict), or `default` when missing or None"
-    v = b.get(k) if isinstance(b, dict) else getattr(b, k, None)
-    return default if v is None else v
-
 def _is_sdk(o)->bool:
     "Is `o` an SDK (pydantic) object?"
     return hasattr(o, 'model_dump') and not isinstance(o, type)
@@ -65,7 +57,7 @@ def to_params(x, # a `Message`, a message dict, a list of blocks, one block (SDK
     if type(x) is TextBlock: return _block_params(x)  # the usual block, surely not a message
     if _is_msg(x):
         extra = {k: copy.deepcopy(v) for k, v in x.items() if k not in ('role', 'content')} if isinstance(x, dict) else {}
-        return {'role': _get(x, 'role', 'assistant'), 'content': to_params(_get(x, 'content', [])), **extra}
+        return {'role': field_of(x, 'role', default='assistant'), 'content': to_params(field_of(x, 'content', default=[])), **extra}
     if isinstance(x, dict) or _is_sdk(x): return _block_params(x)
     raise TypeError(f"to_params: can't convert {type(x).__name__}")
 
@@ -122,6 +114,13 @@ def _encode(im, max_side:int=MAX_IMG_SIDE, max_bytes:int=MAX_IMG_BYTES, fmt:str=
         if im.size == (1, 1): raise ValueError(f"can't encode an image in {max_bytes} bytes")
         im = _resized(im, min(0.9, 0.95 * (max_bytes / _b64len(len(b))) ** 0.5))  # bytes grow about with the pixel count
 
+# %% ../nbs/02_messages.ipynb #997db5d8
+def is_pil_image(o # Anything
+                )->bool:
+    "Is `o` a PIL image? (never imports PIL: if it isn't loaded, `o` can't be one)"
+    m = sys.modules.get('PIL.Image')
+    return m is not None and isinstance(o, m.Image)
+
 # %% ../nbs/02_messages.ipynb #7d8434a1
 def fit_image(data:bytes, # PNG, JPEG, GIF or WEBP bytes
               max_side:int=MAX_IMG_SIDE, # longest side allowed, in px
@@ -141,7 +140,7 @@ def fit_image(data:bytes, # PNG, JPEG, GIF or WEBP bytes
 def image_block(img, # image bytes (PNG, JPEG, GIF, WEBP), their base64 text, or a PIL image
                )->dict:
     "A base64 `image` content block for `img`, fitted to the API's limits like every image claudette sends"
-    if _is_pil(img): data, mt = _encode(img)
+    if is_pil_image(img): data, mt = _encode(img)
     else:
         data = base64.b64decode(img) if isinstance(img, str) else bytes(img)
         data, mt = fit_image(data)
@@ -168,11 +167,6 @@ def _img_block(data:bytes, media_type:str)->dict:
 def _pdf_block(data:bytes)->dict:
     return {'type': 'document', 'source': {'type': 'base64', 'media_type': 'application/pdf', 'data': _b64(data)}}
 
-def _is_pil(o)->bool:
-    "Is `o` a PIL image? (never imports PIL: if it isn't loaded, `o` can't be one)"
-    m = sys.modules.get('PIL.Image')
-    return m is not None and isinstance(o, m.Image)
-
 def _bytes_block(data:bytes, name:str='bytes')->dict:
     "An image, PDF document or text block from `data`, by sniffing its content"
     if mt := img_type(data): return _img_block(*fit_image(data))
@@ -191,10 +185,10 @@ def _block(o)->dict:
         return _text(o)
     if isinstance(o, (bytes, bytearray, memoryview)): return _bytes_block(bytes(o))
     if isinstance(o, os.PathLike): return _bytes_block(Path(o).read_bytes(), str(o))
-    if _is_pil(o): return _img_block(*_encode(o))
+    if is_pil_image(o): return _img_block(*_encode(o))
     if _is_msg(o): raise TypeError("a message can't be a content block: use `mk_msgs` for a list of messages")
     if isinstance(o, dict) and 'type' not in o: raise TypeError(f"a content block needs a 'type': {str(o)[:80]}")
-    if isinstance(o, dict) or (_is_sdk(o) and _typ(o)): return to_params(o)
+    if isinstance(o, dict) or (_is_sdk(o) and field_of(o, 'type')): return to_params(o)
     raise TypeError(f"can't make a content block from {type(o).__name__}")
 
 def _content(c, allow_empty:bool=False)->str|list:
@@ -215,7 +209,7 @@ def _mark(msg:dict, ttl:str|None=None)->dict:
     "Put `cache_control` on the last block of `msg` (our own copy) that may carry it"
     if isinstance(msg['content'], str): msg['content'] = [_text(msg['content'])]
     for b in reversed(msg['content']):
-        if _typ(b) not in _NO_CACHE:
+        if field_of(b, 'type') not in _NO_CACHE:
             b['cache_control'] = {'type': 'ephemeral', **({'ttl': ttl} if ttl else {})}
             return msg
     raise ValueError("no block of this message can carry cache_control (thinking blocks can't)")
@@ -289,7 +283,7 @@ def mk_msg(content, # str, bytes, Path, PIL image, URL, SDK Message, block, mess
     if role not in ('user', 'assistant'): raise ValueError(f"role must be 'user' or 'assistant', not {role!r}")
     if _is_msg(content):
         msg = to_params(content)
-        msg['content'] = _content(_get(content, 'content', []), allow_empty=True)   # kept as given, even empty
+        msg['content'] = _content(field_of(content, 'content', default=[]), allow_empty=True)   # kept as given, even empty
     else: msg = {'role': role, 'content': _content(content)}
     if isinstance(msg['content'], list): msg = fit_request([msg])[0]  # a str content has no images to fit
     return _mark(msg, ttl) if cache else msg
@@ -316,7 +310,7 @@ def mk_doc(src, # text, PDF bytes, a Path, a PDF URL, or a list of text blocks /
         else: source = {'type': 'text', 'media_type': 'text/plain', 'data': src}
     elif isinstance(src, (list, tuple)):
         blocks = [_block(o) for o in src]
-        if not blocks or any(_typ(b) not in ('text', 'image') for b in blocks):
+        if not blocks or any(field_of(b, 'type') not in ('text', 'image') for b in blocks):
             raise TypeError("mk_doc: a content document needs text (or image) blocks")
         source = {'type': 'content', 'content': blocks}
     elif not isinstance(src, bytes): raise TypeError(f"mk_doc: can't make a document from {type(src).__name__}")
@@ -357,7 +351,7 @@ def _blocks_of(r)->list:
     if isinstance(r, str): return [{'type': 'text', 'text': r}]
     if isinstance(r, (list, tuple)): return list(r)
     if _is_msg(r):
-        c = _get(r, 'content', [])
+        c = field_of(r, 'content', default=[])
         return [{'type': 'text', 'text': c}] if isinstance(c, str) else list(c)
     return [r]
 
@@ -366,7 +360,7 @@ def find_blocks(r, # an SDK `Message`, a message dict, a list of blocks, one blo
                )->list: # the matching blocks, as they are in `r` (SDK objects or dicts)
     "All blocks of `r` whose `type` is `type`"
     names = _type_names(type)
-    return [b for b in _blocks_of(r) if _typ(b) in names]
+    return [b for b in _blocks_of(r) if field_of(b, 'type') in names]
 
 def find_block(r, # an SDK `Message`, a message dict, a list of blocks, one block, or a string (one text block)
                type='text', # the block type(s) wanted: a name, an SDK block class, or a tuple of these
@@ -383,7 +377,7 @@ class ToolUse(NamedTuple):
 def tool_uses(r, # an SDK `Message`, a message dict, or a list of blocks
              )->list[ToolUse]: # in the order Claude asked for them
     "The `tool_use` blocks of `r` as `(id, name, input)` tuples (inputs copied)"
-    return [ToolUse(_get(b, 'id'), _get(b, 'name'), copy.deepcopy(_get(b, 'input', {}))) for b in find_blocks(r, 'tool_use')]
+    return [ToolUse(field_of(b, 'id'), field_of(b, 'name'), copy.deepcopy(field_of(b, 'input', default={}))) for b in find_blocks(r, 'tool_use')]
 
 # %% ../nbs/02_messages.ipynb #010daece
 _QUIET_STOPS = (None, 'end_turn', 'tool_use', 'stop_sequence')
@@ -398,12 +392,12 @@ def stop_note(r, # a reply: an SDK `Message` or a dict with its `stop_reason` (a
              )->str|None:
     "A one-line explanation of why reply `r` stopped, when it needs attention (else None)"
     if isinstance(r, (str, list, tuple)) or r is None: return None
-    sr = _get(r, 'stop_reason')
+    sr = field_of(r, 'stop_reason')
     if sr in _QUIET_STOPS: return None
     if sr in _STOP_NOTES: return _STOP_NOTES[sr]
     if sr == 'refusal':
-        d = _get(r, 'stop_details')
-        cat, why, alt = (_get(d, k) for k in ('category', 'explanation', 'recommended_model')) if d else (None,)*3
+        d = field_of(r, 'stop_details')
+        cat, why, alt = (field_of(d, k) for k in ('category', 'explanation', 'recommended_model')) if d else (None,)*3
         return ("Claude declined to answer (refusal" + (f", category: {cat}" if cat else '') + ")"
                 + (f": {why}" if why else '') + (f"; recommended model: {alt}" if alt else ''))
     return f"stopped for an unexpected reason ({sr!r}): the reply may be incomplete"
@@ -528,16 +522,13 @@ def box(*parts, # a display's contents: `Html`, or objects to show as escaped te
     "A display's `parts` in a `div` that MathJax leaves alone but for the math `md_html` marks (a `$` in a reply is a dollar)"
     return tag('div', *parts, cls='claudette tex2jax_ignore mathjax_ignore')
 
-# %% ../nbs/02_messages.ipynb #0f45b7ff
-from .modelinfo import Cost
-
 # %% ../nbs/02_messages.ipynb #c05859be
 @patch
 def _repr_html_(self:Cost)->Html:
     "The cost's table, as safe HTML"
     return box(md_html(self.markdown()))
 
-# %% ../nbs/02_messages.ipynb #663d4183
+# %% ../nbs/02_messages.ipynb #9125611e
 @dataclass
 class Shown:
     "What one block shows, in no particular format"
@@ -568,125 +559,125 @@ def _kb(b64)->str: return f"{len(b64)*3/4/1024:,.0f} KB" if isinstance(b64, str)
 
 def _error_code(c)->str|None:
     "The error code of server-tool result content `c`, if it is an error"
-    return None if isinstance(c, (list, str)) or c is None else _get(c, 'error_code')
+    return None if isinstance(c, (list, str)) or c is None else field_of(c, 'error_code')
 
-# %% ../nbs/02_messages.ipynb #133cb7b3
+# %% ../nbs/02_messages.ipynb #d57ccdf0
 def _thinking(b)->Shown:
-    if _typ(b) == 'redacted_thinking': return Shown('Thinking', note='redacted', fold=True)
-    t = _get(b, 'thinking', '')
+    if field_of(b, 'type') == 'redacted_thinking': return Shown('Thinking', note='redacted', fold=True)
+    t = field_of(b, 'thinking', default='')
     return Shown('Thinking', text=t, note='' if t else 'omitted by the API; signature kept', fold=True)
 
 def _tool_use(b)->Shown:
-    name = _get(b, 'name', '?')
-    if _typ(b) == 'mcp_tool_use': return Shown('MCP tool call', call=_call(f"{_get(b, 'server_name', 'mcp')}.{name}", _get(b, 'input', {})))
-    return Shown('Tool call', call=_call(name, _get(b, 'input', {})))
+    name = field_of(b, 'name', default='?')
+    if field_of(b, 'type') == 'mcp_tool_use': return Shown('MCP tool call', call=_call(f"{field_of(b, 'server_name', default='mcp')}.{name}", field_of(b, 'input', default={})))
+    return Shown('Tool call', call=_call(name, field_of(b, 'input', default={})))
 
 def _tool_result(b)->Shown:
     "A tool's result: its text, its images, other blocks named"
-    c = _get(b, 'content', '')
+    c = field_of(b, 'content', default='')
     parts = [{'type': 'text', 'text': c}] if isinstance(c, str) else list(c or [])
-    text = '\n'.join(_get(p, 'text', '') for p in parts if _typ(p) == 'text')
-    imgs = [(_get(s, 'media_type'), _get(s, 'data')) for p in parts if _typ(p) == 'image'
-            and _get(s := _get(p, 'source', {}), 'type') == 'base64']
-    others = ', '.join(_typ(p) or '?' for p in parts if _typ(p) not in ('text', 'image'))
-    what = ('MCP tool' if _typ(b) == 'mcp_tool_result' else 'Tool') + (' error' if _get(b, 'is_error') else ' result')
+    text = '\n'.join(field_of(p, 'text', default='') for p in parts if field_of(p, 'type') == 'text')
+    imgs = [(field_of(s, 'media_type'), field_of(s, 'data')) for p in parts if field_of(p, 'type') == 'image'
+            and field_of(s := field_of(p, 'source', default={}), 'type') == 'base64']
+    others = ', '.join(field_of(p, 'type') or '?' for p in parts if field_of(p, 'type') not in ('text', 'image'))
+    what = ('MCP tool' if field_of(b, 'type') == 'mcp_tool_result' else 'Tool') + (' error' if field_of(b, 'is_error') else ' result')
     note = f"also: {others}" if others else '' if text.strip() or imgs else 'empty'
     return Shown(what, note=note, out=text, images=imgs, fold=True)
 
 def _server_tool_use(b)->Shown:
     "A server tool call, e.g. `web_search: some query`"
-    name, inp = _get(b, 'name', '?'), _get(b, 'input', {})
+    name, inp = field_of(b, 'name', default='?'), field_of(b, 'input', default={})
     main = next((inp[k] for k in ('query', 'url', 'command', 'code', 'pattern') if isinstance(inp, dict) and isinstance(inp.get(k), str)), None)
     if name == 'text_editor_code_execution' and isinstance(inp, dict): main = f"{inp.get('command', '')} {inp.get('path', '')}".strip()
     if main is None: return Shown('Server tool', call=_call(name, inp))
     if '\n' in main: return Shown('Server tool', call=name, out=main)
     return Shown('Server tool', call=_short(f"{name}: {main}", 200))
 
-# %% ../nbs/02_messages.ipynb #1dc41de2
+# %% ../nbs/02_messages.ipynb #dc6b57c0
 def _web_search(b)->Shown:
-    c = _get(b, 'content')
+    c = field_of(b, 'content')
     if code := _error_code(c): return Shown('Web search', note=f"error: {code}")
     rs = list(c or [])
     more = f"and {len(rs)-MAX_LINKS} more" if len(rs) > MAX_LINKS else '' if rs else 'no results'
-    return Shown('Search results', note=more, links=[(_get(r, 'title'), _get(r, 'url')) for r in rs[:MAX_LINKS]])
+    return Shown('Search results', note=more, links=[(field_of(r, 'title'), field_of(r, 'url')) for r in rs[:MAX_LINKS]])
 
 def _web_fetch(b)->Shown:
-    c = _get(b, 'content')
+    c = field_of(b, 'content')
     if code := _error_code(c): return Shown('Web fetch', note=f"error: {code}")
-    return Shown('Fetched', links=[(_get(_get(c, 'content'), 'title'), _get(c, 'url'))])
+    return Shown('Fetched', links=[(field_of(field_of(c, 'content'), 'title'), field_of(c, 'url'))])
 
 def _exec(b)->Shown:
     "A code or bash execution result: return code, output and errors, files"
-    c = _get(b, 'content')
+    c = field_of(b, 'content')
     if code := _error_code(c): return Shown('Code execution', note=f"error: {code}")
-    notes = [f"return code {_get(c, 'return_code', '?')}"]
-    if _get(c, 'encrypted_stdout') and not _get(c, 'stdout'): notes.append('output encrypted')
-    if files := _get(c, 'content'): notes.append(f"{len(files)} output file(s)")
-    out = _get(c, 'stdout', '') + (f"\n[stderr]\n{err}" if (err := _get(c, 'stderr')) else '')
+    notes = [f"return code {field_of(c, 'return_code', default='?')}"]
+    if field_of(c, 'encrypted_stdout') and not field_of(c, 'stdout'): notes.append('output encrypted')
+    if files := field_of(c, 'content'): notes.append(f"{len(files)} output file(s)")
+    out = field_of(c, 'stdout', default='') + (f"\n[stderr]\n{err}" if (err := field_of(c, 'stderr')) else '')
     return Shown('Code execution', note=', '.join(notes), out=out)
 
 def _editor(b)->Shown:
-    c = _get(b, 'content')
-    if code := _error_code(c): return Shown('Text editor', note=f"error: {code}" + (f" {m}" if (m := _get(c, 'error_message')) else ''))
-    t = _typ(c) or ''
-    if t.endswith('view_result'): what = f"viewed a {_get(c, 'file_type', 'text')} file" + (f" ({n} lines)" if (n := _get(c, 'num_lines')) else '')
-    elif t.endswith('create_result'): what = "updated a file" if _get(c, 'is_file_update') else "created a file"
+    c = field_of(b, 'content')
+    if code := _error_code(c): return Shown('Text editor', note=f"error: {code}" + (f" {m}" if (m := field_of(c, 'error_message')) else ''))
+    t = field_of(c, 'type') or ''
+    if t.endswith('view_result'): what = f"viewed a {field_of(c, 'file_type', default='text')} file" + (f" ({n} lines)" if (n := field_of(c, 'num_lines')) else '')
+    elif t.endswith('create_result'): what = "updated a file" if field_of(c, 'is_file_update') else "created a file"
     elif t.endswith('str_replace_result'): what = "replaced text in a file"
     else: what = t or 'result'
     return Shown('Text editor', note=what)
 
 def _tool_search(b)->Shown:
-    c = _get(b, 'content')
+    c = field_of(b, 'content')
     if code := _error_code(c): return Shown('Tool search', note=f"error: {code}")
-    names = [_get(r, 'tool_name', '?') for r in _get(c, 'tool_references', [])]
+    names = [field_of(r, 'tool_name', default='?') for r in field_of(c, 'tool_references', default=[])]
     return Shown('Tool search', call=', '.join(names)) if names else Shown('Tool search', note='found no tools')
 
-# %% ../nbs/02_messages.ipynb #be11edbf
+# %% ../nbs/02_messages.ipynb #bda568bf
 def _image(b)->Shown:
-    src = _get(b, 'source', {})
-    if _get(src, 'type') == 'base64':
-        return Shown('Image', note=f"{_get(src, 'media_type', '?')}, {_kb(_get(src, 'data'))}", images=[(_get(src, 'media_type'), _get(src, 'data'))])
-    url = _get(src, 'url')
-    return Shown('Image', links=[(url, url)]) if url else Shown('Image', note=_get(src, 'file_id') or _get(src, 'type', '?'))
+    src = field_of(b, 'source', default={})
+    if field_of(src, 'type') == 'base64':
+        return Shown('Image', note=f"{field_of(src, 'media_type', default='?')}, {_kb(field_of(src, 'data'))}", images=[(field_of(src, 'media_type'), field_of(src, 'data'))])
+    url = field_of(src, 'url')
+    return Shown('Image', links=[(url, url)]) if url else Shown('Image', note=field_of(src, 'file_id') or field_of(src, 'type', default='?'))
 
 def _document(b)->Shown:
-    src = _get(b, 'source', {})
-    st = _get(src, 'type')
-    if st == 'base64': what = f"{_get(src, 'media_type', '?')}, {_kb(_get(src, 'data'))}"
-    elif st == 'text': what = f"text, {len(_get(src, 'data', '')):,} chars"
-    elif st == 'content': what = f"{len(_get(src, 'content', []))} blocks"
-    else: what = _get(src, 'url') or _get(src, 'file_id') or st or '?'
-    return Shown('Document', note=_get(b, 'title') or what)
+    src = field_of(b, 'source', default={})
+    st = field_of(src, 'type')
+    if st == 'base64': what = f"{field_of(src, 'media_type', default='?')}, {_kb(field_of(src, 'data'))}"
+    elif st == 'text': what = f"text, {len(field_of(src, 'data', default='')):,} chars"
+    elif st == 'content': what = f"{len(field_of(src, 'content', default=[]))} blocks"
+    else: what = field_of(src, 'url') or field_of(src, 'file_id') or st or '?'
+    return Shown('Document', note=field_of(b, 'title') or what)
 
 def _search_result(b)->Shown:
-    src, title = _get(b, 'source', ''), _get(b, 'title')
+    src, title = field_of(b, 'source', default=''), field_of(b, 'title')
     return Shown('Search result', links=[(title or src, src)]) if safe_url(src) else Shown('Search result', note=title or src)
 
 def _compaction(b)->Shown:
-    c = _get(b, 'content')
+    c = field_of(b, 'content')
     text = c if isinstance(c, str) and c.strip() else ''
     return Shown('Compaction summary', text=text, note='' if text else 'encrypted', fold=True)
 
 def _advisor(b)->Shown:
     "The advisor tool's advice (a beta server tool: a stronger model reviews the work)"
-    c = _get(b, 'content')
+    c = field_of(b, 'content')
     if code := _error_code(c): return Shown('Advisor', note=f"error: {code}")
-    text = _get(c, 'text', '')
+    text = field_of(c, 'text', default='')
     return Shown('Advisor', text=text, note='' if text else 'advice encrypted', fold=True)
 
 def _mcp_listing(b)->Shown:
     "The tools the API's MCP connector fetched from a server (beta)"
-    tools = _get(b, 'tools', []) or []
-    out = '\n'.join(f"{_get(t, 'name', '?')}: {_get(t, 'description', '') or ''}".rstrip(': ') for t in tools)
-    return Shown('MCP tools listed', call=_get(b, 'mcp_server_name', '?'), note=f"{len(tools)} tool{'' if len(tools) == 1 else 's'}", out=_short(out, MAX_OUT), fold=True)
+    tools = field_of(b, 'tools', default=[]) or []
+    out = '\n'.join(f"{field_of(t, 'name', default='?')}: {field_of(t, 'description', default='') or ''}".rstrip(': ') for t in tools)
+    return Shown('MCP tools listed', call=field_of(b, 'mcp_server_name', default='?'), note=f"{len(tools)} tool{'' if len(tools) == 1 else 's'}", out=_short(out, MAX_OUT), fold=True)
 
 def _unknown(b)->Shown:
     "A block of a type claudette does not know: named, with its fields folded away"
     try: fields = json.dumps(to_params(b), ensure_ascii=False, default=str, indent=1)
     except TypeError: fields = str(b)
-    return Shown(f"{_typ(b) or type(b).__name__} block", out=_short(fields, 600), fold=True)
+    return Shown(f"{field_of(b, 'type') or type(b).__name__} block", out=_short(fields, 600), fold=True)
 
-# %% ../nbs/02_messages.ipynb #456e8a00
+# %% ../nbs/02_messages.ipynb #7c89dfaa
 BLOCK_SHOWN = {
     'thinking': _thinking, 'redacted_thinking': _thinking, 'tool_use': _tool_use, 'mcp_tool_use': _tool_use,
     'tool_result': _tool_result, 'mcp_tool_result': _tool_result, 'server_tool_use': _server_tool_use,
@@ -694,34 +685,34 @@ BLOCK_SHOWN = {
     'bash_code_execution_tool_result': _exec, 'text_editor_code_execution_tool_result': _editor,
     'tool_search_tool_result': _tool_search, 'image': _image, 'document': _document, 'search_result': _search_result,
     'compaction': _compaction, 'advisor_tool_result': _advisor, 'mcp_tool_listing': _mcp_listing,
-    'container_upload': lambda b: Shown('File uploaded to the container', call=_get(b, 'file_id', '?')),
+    'container_upload': lambda b: Shown('File uploaded to the container', call=field_of(b, 'file_id', default='?')),
 }
 
 def shown(b, # a content block, an SDK object or a dict, of any type but `text`
          )->Shown:
     "What block `b` (not a text block) shows"
-    return BLOCK_SHOWN.get(_typ(b), _unknown)(b)
+    return BLOCK_SHOWN.get(field_of(b, 'type'), _unknown)(b)
 
-# %% ../nbs/02_messages.ipynb #b120e720
+# %% ../nbs/02_messages.ipynb #9c312494
 _MARK = re.compile('\ue000(\\d+)\ue001')   # a citation number in text, replaced once the text is rendered
 
 def _cite(c)->tuple:
     "(source name, url or None, cited text) of citation `c`"
-    t, q = _typ(c), _get(c, 'cited_text', '')
-    if t == 'web_search_result_location': return (_get(c, 'title') or _get(c, 'url') or 'web page', _get(c, 'url'), q)
+    t, q = field_of(c, 'type'), field_of(c, 'cited_text', default='')
+    if t == 'web_search_result_location': return (field_of(c, 'title') or field_of(c, 'url') or 'web page', field_of(c, 'url'), q)
     if t == 'search_result_location':
-        src, title = _get(c, 'source'), _get(c, 'title')
+        src, title = field_of(c, 'source'), field_of(c, 'title')
         return (title or src or 'search result', src if safe_url(src) else None, q)
-    name = _get(c, 'document_title') or f"document {_get(c, 'document_index', 0)}"
-    if t == 'page_location' and (p := _get(c, 'start_page_number')) is not None:
-        e = _get(c, 'end_page_number', p + 1)
+    name = field_of(c, 'document_title') or f"document {field_of(c, 'document_index', default=0)}"
+    if t == 'page_location' and (p := field_of(c, 'start_page_number')) is not None:
+        e = field_of(c, 'end_page_number', default=p + 1)
         name += f", p. {p}" if e - p <= 1 else f", pp. {p}–{e-1}"
     return (name, None, q)
 
 def _marked_text(b, notes:dict)->str:
     "The text of block `b`, with a citation mark after it for each of its citations (numbered in `notes`)"
-    text = re.sub('[\ue000\ue001]', '', _get(b, 'text', ''))
-    marks = ''.join(f"\ue000{notes.setdefault(_cite(c), len(notes) + 1)}\ue001" for c in _get(b, 'citations', []))
+    text = re.sub('[\ue000\ue001]', '', field_of(b, 'text', default=''))
+    marks = ''.join(f"\ue000{notes.setdefault(_cite(c), len(notes) + 1)}\ue001" for c in field_of(b, 'citations', default=[]))
     if not marks: return text
     m = re.match(r'(.*?)(\s*)\Z', text, re.S)
     return m[1] + marks + m[2]
@@ -730,7 +721,7 @@ def _pieces(r, notes:dict, show_thk:bool=True)->list:
     "What `r` shows, in order: runs of text (citations marked, numbered in `notes`) and `Shown` blocks"
     res = []
     for b in _blocks_of(r):
-        t = _typ(b)
+        t = field_of(b, 'type')
         if t == 'text':
             if res and isinstance(res[-1], str): res[-1] += _marked_text(b, notes)
             else: res.append(_marked_text(b, notes))
@@ -820,27 +811,27 @@ def fmt_count(n:int, # a count: tokens, requests
     "Count `n` as claudette writes every count, its thousands separated by commas: `12,167`"
     return f"{n:,}"
 
-# %% ../nbs/02_messages.ipynb #10b6f010
+# %% ../nbs/02_messages.ipynb #96b60466
 def usage_line(u, # a reply's `usage`: an SDK object, a dict, or None
               )->str: # tokens in, out, cache writes and reads, then web searches and fetches if any
     "A compact one-line summary of a `usage` object or dict"
     if u is None: return "(no usage)"
     fs = [('in', 'input_tokens'), ('out', 'output_tokens'), ('cache write', 'cache_creation_input_tokens'),
           ('cache read', 'cache_read_input_tokens')]
-    res = [f"{k}: {fmt_count(_get(u, f, 0))}" for k, f in fs]
-    stu = _get(u, 'server_tool_use')
+    res = [f"{k}: {fmt_count(field_of(u, f, default=0))}" for k, f in fs]
+    stu = field_of(u, 'server_tool_use')
     for k, f in (('web searches', 'web_search_requests'), ('web fetches', 'web_fetch_requests')):
-        if n := _get(stu, f, 0) if stu is not None else 0: res.append(f"{k}: {fmt_count(n)}")
+        if n := field_of(stu, f, default=0) if stu is not None else 0: res.append(f"{k}: {fmt_count(n)}")
     return ' | '.join(res)
 
 def fields_html(r, # a reply: an SDK `Message` or a message dict with its fields
                )->Html:
     "The main fields of reply `r`, folded"
-    fs = [('id', _get(r, 'id')), ('model', _get(r, 'model')), ('stop_reason', _get(r, 'stop_reason')),
-          ('stop_sequence', _get(r, 'stop_sequence'))]
+    fs = [('id', field_of(r, 'id')), ('model', field_of(r, 'model')), ('stop_reason', field_of(r, 'stop_reason')),
+          ('stop_sequence', field_of(r, 'stop_sequence'))]
     items = [tag("li", f"{k}: ", tag("code", str(v))) for k, v in fs]
-    if sd := _get(r, 'stop_details'): items.append(tag('li', 'stop_details: ', ', '.join(f'{k}={v}' for k, v in to_params(sd).items())))
-    items.append(tag('li', f"usage: {usage_line(_get(r, 'usage'))}"))
+    if sd := field_of(r, 'stop_details'): items.append(tag('li', 'stop_details: ', ', '.join(f'{k}={v}' for k, v in to_params(sd).items())))
+    items.append(tag('li', f"usage: {usage_line(field_of(r, 'usage'))}"))
     return tag('details', tag('summary', 'Details'), tag('ul', *items), cls='claudette-fields')
 
 @patch
@@ -848,24 +839,24 @@ def _repr_html_(self:Message|BetaMessage)->str:
     "Notebook display: the reply as safe HTML, then its main fields folded"
     return box(contents_html(self), fields_html(self))
 
-# %% ../nbs/02_messages.ipynb #108b7a4f
+# %% ../nbs/02_messages.ipynb #53da0688
 @patch
 def __repr__(self:Message|BetaMessage)->str:
     "Terminal display: the reply as readable text, then its model, stop reason, usage and id on one line"
-    fields = (_get(self, 'model'), _get(self, 'stop_reason'), usage_line(_get(self, 'usage')), _get(self, 'id'))
+    fields = (field_of(self, 'model'), field_of(self, 'stop_reason'), usage_line(field_of(self, 'usage')), field_of(self, 'id'))
     return f"{contents(self)}\n\n[{' · '.join(str(f) for f in fields if f)}]"
 
 @patch
 def __str__(self:Message|BetaMessage)->str: return repr(self)
 
-# %% ../nbs/02_messages.ipynb #51386f76
+# %% ../nbs/02_messages.ipynb #3ac4eeee
 MSG_STYLE = 'border-left:3px solid rgba(127,127,127,.35);padding-left:.7em;margin:.6em 0'  # a message in a conversation
 ROLE_STYLE = 'font-variant:small-caps;opacity:.7'
 
 def msg_html(m, # an SDK `Message`, or a message dict of any role
             )->Html:
     "A message (an SDK `Message` or a message dict) as safe HTML: its role, then its contents"
-    return tag('div', tag('div', _get(m, 'role', '?'), style=ROLE_STYLE), contents_html(m), cls='claudette-msg', style=MSG_STYLE)
+    return tag('div', tag('div', field_of(m, 'role', default='?'), style=ROLE_STYLE), contents_html(m), cls='claudette-msg', style=MSG_STYLE)
 
 class HtmlMsg(dict):
     "A message dict that shows itself in a notebook as `msg_html`"

@@ -9,7 +9,8 @@ __all__ = ['MODELS_AS_OF', 'model_specs', 'models', 'default_model', 'all_models
            'server_tool_prices', 'BATCH_DISCOUNT', 'GEO_US_MULTIPLIER', 'Price', 'ModelSpec', 'resolve', 'lookup',
            'in_family', 'models_markdown', 'thinking_types', 'can_think', 'effort_levels', 'can_prefill',
            'can_force_tool', 'has_vision', 'has_pdf', 'can_structured', 'context_window', 'max_output',
-           'can_set_temperature', 'is_deprecated', 'model_info_json', 'refresh_models', 'Cost', 'cost_of']
+           'can_set_temperature', 'is_deprecated', 'model_info_json', 'refresh_models', 'Cost', 'field_of', 'text_of',
+           'cost_of']
 
 # %% ../nbs/00_models.ipynb #6f2c3656
 import re
@@ -426,25 +427,41 @@ class Cost(float):
             for f in _COST_PARTS] + [f'| **total** | **{self.total:.6f}** |']
         return '\n'.join(rows) + ''.join(f'\n\n_{n}_' for n in self.notes)
 
-# %% ../nbs/00_models.ipynb #14ad0bd0
+# %% ../nbs/00_models.ipynb #0e45575d
+def field_of(o, # An SDK object (extra fields included), a dict, or None
+             *path:str, # Field names to follow, outermost first
+             default=None # What to return when a field on the path is missing or None
+            ):
+    "The field at `path` of `o`, through dicts and SDK objects alike; `default` when one is missing or None"
+    for name in path: o = o.get(name) if isinstance(o, dict) else getattr(o, name, None)
+    return default if o is None else o
+
+# %% ../nbs/00_models.ipynb #6b5c6749
+def text_of(content # A message's content: a str, or a list of blocks (dicts or SDK objects)
+           )->str:
+    "The plain text of `content`: its text blocks and its tool results' text, one per line"
+    if isinstance(content, str): return content
+    out = []
+    for b in content or []:
+        kind = field_of(b, 'type')
+        if kind == 'text': out.append(field_of(b, 'text', default=''))
+        elif kind == 'tool_result': out.append(text_of(field_of(b, 'content')))
+    return '\n'.join(out)
+
+# %% ../nbs/00_models.ipynb #ea032e60
 server_tool_prices = dict(web_search_requests=10/1000, web_fetch_requests=0.0, code_execution_hours=0.05)  # USD each
 BATCH_DISCOUNT = 0.5
 GEO_US_MULTIPLIER = 1.1
 
-def _get(o, name:str):
-    "Attribute or key `name` of `o`, or None"
-    if o is None: return None
-    return o.get(name) if isinstance(o, dict) else getattr(o, name, None)
-
-def _n(o, name:str)->int: return _get(o, name) or 0
-
+# %% ../nbs/00_models.ipynb #11983d90
 def _tokens(usage)->tuple:
     "(input, output, cache read, 5m write, 1h write) tokens of `usage` (one sample)"
-    cc = _get(usage, 'cache_creation')
-    w5, w1 = _n(cc, 'ephemeral_5m_input_tokens'), _n(cc, 'ephemeral_1h_input_tokens')
-    w5 += max(_n(usage, 'cache_creation_input_tokens') - w5 - w1, 0)  # no split (or a partial one): the 5m rate
-    return _n(usage, 'input_tokens'), _n(usage, 'output_tokens'), _n(usage, 'cache_read_input_tokens'), w5, w1
+    n = lambda *path: field_of(usage, *path, default=0)
+    w5, w1 = n('cache_creation', 'ephemeral_5m_input_tokens'), n('cache_creation', 'ephemeral_1h_input_tokens')
+    w5 += max(n('cache_creation_input_tokens') - w5 - w1, 0)  # no split (or a partial one): the 5m rate
+    return n('input_tokens'), n('output_tokens'), n('cache_read_input_tokens'), w5, w1
 
+# %% ../nbs/00_models.ipynb #843de12c
 def cost_of(usage, # an `anthropic.types.Usage`, a dict of the same shape, or anything with those attributes
             model:str|None, # the model that produced it (any id; None prices as `default_model`, with a note)
            )->Cost:
@@ -454,17 +471,16 @@ def cost_of(usage, # an `anthropic.types.Usage`, a dict of the same shape, or an
     else:
         s = lookup(model)
         notes = (s.note,) if s.note else ()
-    samples = _get(usage, 'iterations') or [usage]  # compaction and other multi-sample replies: each is billed
+    samples = field_of(usage, 'iterations') or [usage]  # compaction and other multi-sample replies: each is billed
     inp, out, cr, w5, w1 = (sum(t) for t in zip(*map(_tokens, samples)))
     p = s.price
-    if _get(usage, 'speed') == 'fast':
+    if field_of(usage, 'speed') == 'fast':
         if p.fast: p = p.fast
         else: notes += (f'no fast-mode price known for {s.id}: standard rates used',)
     if p.long and p.long_above is not None and inp + cr + w5 + w1 > p.long_above: p = p.long
     k = 1.0
-    if _get(usage, 'service_tier') == 'batch': k *= BATCH_DISCOUNT
-    if _get(usage, 'inference_geo') == 'us' and s.version >= (4,6): k *= GEO_US_MULTIPLIER
-    stu = _get(usage, 'server_tool_use')
-    tools = sum(_n(stu, f) * server_tool_prices[f] for f in ('web_search_requests', 'web_fetch_requests'))
+    if field_of(usage, 'service_tier') == 'batch': k *= BATCH_DISCOUNT
+    if field_of(usage, 'inference_geo') == 'us' and s.version >= (4,6): k *= GEO_US_MULTIPLIER
+    tools = sum(field_of(usage, 'server_tool_use', f, default=0) * server_tool_prices[f] for f in ('web_search_requests', 'web_fetch_requests'))
     m = k / 1e6
     return Cost(inp*p.inp*m, out*p.out*m, (w5*p.cache_5m + w1*p.cache_1h)*m, cr*p.cache_read*m, tools, notes)

@@ -32,7 +32,7 @@ from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Callable
 from fastcore.basics import patch
-from .modelinfo import all_models, model_info_json, resolve
+from .modelinfo import all_models, model_info_json, resolve, text_of
 from .validate import shape_error
 
 # %% ../nbs/01_testing.ipynb #e10a4770
@@ -1230,11 +1230,6 @@ def corpus_entries(kind:str|None=None # Only entries of this `kind`, e.g. "sse";
     return [e for e in es if kind is None or e["kind"] == kind]
 
 # %% ../nbs/01_testing.ipynb #7694af82
-def _text(content)->str:
-    "The text of a message's content: a str, or its text blocks joined"
-    if isinstance(content, str): return content
-    return "\n".join(b.get("text", "") for b in content or [] if isinstance(b, dict) and b.get("type") == "text")
-
 @patch(as_prop=True)
 def messages(self:Request)->list:
     "The request's `messages` (none for a request without a body)"
@@ -1250,11 +1245,11 @@ def tool_names(self:Request)->list:
 @patch(as_prop=True)
 def system(self:Request)->str:
     "The request's system prompt, as text"
-    return _text((self.body or {}).get("system"))
+    return text_of((self.body or {}).get("system"))
 @patch(as_prop=True)
 def prompt(self:Request)->str:
     "The text of the last user message"
-    return _text(next((m.get("content") for m in reversed(self.messages) if m.get("role") == "user"), ""))
+    return text_of(next((m.get("content") for m in reversed(self.messages) if m.get("role") == "user"), ""))
 @patch(as_prop=True)
 def params(self:Request)->dict:
     "Every parameter but `messages`, `system` and `tools`"
@@ -1328,7 +1323,7 @@ def assert_sent(self:LocalClaude,
 # %% ../nbs/01_testing.ipynb #da67e28c
 def _describe(item)->str:
     "A short description of a scripted item"
-    if isinstance(item, Reply): return f"reply({', '.join(_text([b]) or b.get('type', '?') for b in item.content)[:60]!r})"
+    if isinstance(item, Reply): return f"reply({', '.join(text_of([b]) or b.get('type', '?') for b in item.content)[:60]!r})"
     if isinstance(item, Fault): return f"Fault({item.status})"
     return item if isinstance(item, str) else type(item).__name__
 

@@ -20,10 +20,12 @@ from textwrap import dedent
 from tokenize import COMMENT, generate_tokens
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 from fastcore.docments import docments
-from .messages import image_block, img_type, to_params
-from fastcore.aio import maybe_await
-from .steps import arun_steps, run_steps
 from functools import partial
+from fastcore.aio import maybe_await
+from fastcore.basics import patch
+from .modelinfo import field_of
+from .messages import image_block, img_type, is_pil_image, to_params
+from .steps import arun_steps, run_steps
 
 # %% ../nbs/03_tools.ipynb #adc5780c
 class ToolError(Exception):
@@ -329,9 +331,6 @@ def as_toolbox(tools # a `Toolbox`, or a list of tools (functions, schemas, `(sc
     "`tools` as a `Toolbox` (returned as is when it already is one)"
     return tools if isinstance(tools, Toolbox) else Toolbox(tools)
 
-# %% ../nbs/03_tools.ipynb #39878646
-from fastcore.basics import patch
-
 # %% ../nbs/03_tools.ipynb #e307fab4
 @patch
 def get(self:Toolbox, name:str # the exact tool name (as the model sends it)
@@ -516,9 +515,6 @@ def _sniff(b:bytes)->str|None:
     "The media type of image or PDF bytes `b`, from their magic number"
     return img_type(b) or ('application/pdf' if b[:5] == b'%PDF-' else None)
 
-# %% ../nbs/03_tools.ipynb #08826825
-def _is_pil(x)->bool: return type(x).__module__.startswith('PIL.') and hasattr(x, 'save') and hasattr(x, 'mode')
-
 # %% ../nbs/03_tools.ipynb #d29001fb
 def _media_block(data, mt:str|None)->dict|None:
     "An image or document block for bytes (or base64 text) `data`, or None when it is neither; images fitted to the API's limits"
@@ -531,9 +527,9 @@ def _media_block(data, mt:str|None)->dict|None:
     data = data if isinstance(data, str) else base64.b64encode(data).decode()
     return {'type':'image' if mt.startswith('image/') else 'document', 'source':{'type':'base64', 'media_type':mt, 'data':data}}
 
-# %% ../nbs/03_tools.ipynb #251d8367
+# %% ../nbs/03_tools.ipynb #cb3caea5
 def _is_media(x)->bool:
-    return isinstance(x, ToolResult) or _is_pil(x) or (isinstance(x, (bytes, bytearray)) and _sniff(bytes(x)) is not None)
+    return isinstance(x, ToolResult) or is_pil_image(x) or (isinstance(x, (bytes, bytearray)) and _sniff(bytes(x)) is not None)
 
 # %% ../nbs/03_tools.ipynb #218df0d8
 def _json_default(o):
@@ -544,14 +540,14 @@ def _json_default(o):
     if isinstance(o, (Path, date, dtime)): return o.isoformat() if not isinstance(o, Path) else str(o)
     raise TypeError(f"{type(o).__name__} is not JSON serialisable")
 
-# %% ../nbs/03_tools.ipynb #c681fb7e
+# %% ../nbs/03_tools.ipynb #a5893b8a
 def _blocks(x, limit)->list:
     "Content blocks for one media-bearing value `x`"
     if isinstance(x, ToolResult):
         b = _media_block(x.data, x.media_type)
         out = [b] if b else _blocks(x.data, limit)
         return out + ([{'type':'text', 'text':_truncate(x.text, limit)}] if x.text else [])
-    if _is_pil(x): return [image_block(x)]
+    if is_pil_image(x): return [image_block(x)]
     if isinstance(x, (bytes, bytearray)) and (b := _media_block(x, None)): return [b]
     if isinstance(x, dict) and x.get('type') in _BLOCK_TYPES: return [x]
     r = render_result(x, limit)
@@ -595,15 +591,13 @@ class ToolCall:
         inp = g('input')
         return cls(g('id'), g('name'), dict(inp) if isinstance(inp, dict) else inp, g('toolset_name'))
 
-# %% ../nbs/03_tools.ipynb #3efc9f02
-def _btype(b): return b.get('type') if isinstance(b, dict) else getattr(b, 'type', None)
-
+# %% ../nbs/03_tools.ipynb #4f875f77
 def tool_calls(r # a reply: an SDK `Message`, a message dict, or a list of content blocks
               )->list:
     "The `ToolCall`s in reply `r`: an SDK `Message`, a message dict, or a list of content blocks"
-    content = r.get('content') if isinstance(r, dict) else getattr(r, 'content', r)
+    content = field_of(r, 'content', default=r)
     if content is None or isinstance(content, str): return []
-    return [ToolCall.from_block(b) for b in content if _btype(b) == 'tool_use']
+    return [ToolCall.from_block(b) for b in content if field_of(b, 'type') == 'tool_use']
 
 # %% ../nbs/03_tools.ipynb #25196370
 def _err(msg:str, limit=TOOL_RESULT_MAX_CHARS)->dict: return {'content':_truncate(msg, limit), 'is_error':True}
@@ -828,11 +822,11 @@ async def atool_results_msg(r, # a reply: an SDK `Message`, a message dict, or i
     if not tool_calls(r): return None
     return {'role':'user', 'content':await arun_tools(r, box, **kwargs)}
 
-# %% ../nbs/03_tools.ipynb #47e430f0
+# %% ../nbs/03_tools.ipynb #631d022c
 def _assistant_msg(r)->dict:
     "Reply `r` as an assistant message dict, for the history"
     if isinstance(r, dict) and 'role' in r: return r
-    content = r.get('content') if isinstance(r, dict) else getattr(r, 'content', r)
+    content = field_of(r, 'content', default=r)
     return {'role':'assistant', 'content':to_params(content)}
 
 # %% ../nbs/03_tools.ipynb #4a4e4e06
