@@ -440,6 +440,7 @@ class Cost(float):
 # %% ../nbs/00_models.ipynb #594fd4e8
 @patch
 def __repr__(self:Cost):
+    "The total, then the parts that are not zero, then the notes, on one line"
     parts = [f'{f}=${getattr(self, f):.4f}' for f in _COST_PARTS if getattr(self, f)]
     return f"Cost(${self.total:.4f}{': ' + ', '.join(parts) if parts else ''}{'; ' + '; '.join(self.notes) if self.notes else ''})"
 Cost.__str__ = Cost.__repr__
@@ -447,6 +448,7 @@ Cost.__str__ = Cost.__repr__
 # %% ../nbs/00_models.ipynb #5a226e49
 @patch
 def __add__(self:Cost, o):
+    "A `Cost` plus a `Cost` is a `Cost`; plus 0 it is itself; plus another number, a plain `float`"
     if isinstance(o, Cost):
         return Cost(*(getattr(self, f) + getattr(o, f) for f in _COST_PARTS), notes=tuple(dict.fromkeys(self.notes + o.notes)))
     if isinstance(o, (int, float)) and o == 0: return self  # so `sum(costs)` keeps the breakdown
@@ -456,11 +458,14 @@ Cost.__radd__ = Cost.__add__
 # %% ../nbs/00_models.ipynb #5fa38582
 @patch
 def __eq__(self:Cost, o):
+    "Equal to a `Cost` with the same parts and notes, or to a number equal to the total"
     if isinstance(o, Cost): return all(getattr(self, f) == getattr(o, f) for f in _COST_PARTS) and self.notes == o.notes
     return float(self) == o
 
 @patch
-def __reduce__(self:Cost): return (Cost, tuple(getattr(self, f) for f in _COST_PARTS) + (self.notes,))
+def __reduce__(self:Cost):
+    "Pickled with its parts and notes"
+    return (Cost, tuple(getattr(self, f) for f in _COST_PARTS) + (self.notes,))
 
 # %% ../nbs/00_models.ipynb #8768f46d
 @patch
