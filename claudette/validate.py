@@ -23,6 +23,18 @@ def is_record(tp # Any type
     "Is `tp` a `TypedDict` or a pydantic model, a JSON object with named keys?"
     return te.is_typeddict(tp) or _is_model(tp)
 
+# %% ../nbs/00a_validate.ipynb #743bc478
+@cache
+def fields(tp # A `TypedDict` or pydantic model class
+          )->dict: # key: (type, required)
+    "The keys of a JSON object of type `tp`, with each one's type and whether it is required"
+    if _is_model(tp): return {(f.alias or k): (f.annotation, f.is_required()) for k, f in tp.model_fields.items()}
+    out = {}
+    for k, t in typing.get_type_hints(tp, include_extras=True).items():
+        t, req = _strip(t)
+        out[k] = (t, _declared_total(tp, k) if req is None else req)
+    return out
+
 # %% ../nbs/00a_validate.ipynb #c4e985e4
 def _strip(tp):
     "`tp` without `Required`, `NotRequired` or `Annotated`, and True/False for a `Required`/`NotRequired` marker (else None)"
@@ -38,18 +50,6 @@ def _declared_total(tp, key)->bool:
     for b in getattr(tp, "__orig_bases__", ()):
         if te.is_typeddict(b) and key in b.__annotations__: return _declared_total(b, key)
     return tp.__total__
-
-# %% ../nbs/00a_validate.ipynb #743bc478
-@cache
-def fields(tp # A `TypedDict` or pydantic model class
-          )->dict: # key: (type, required)
-    "The keys of a JSON object of type `tp`, with each one's type and whether it is required"
-    if _is_model(tp): return {(f.alias or k): (f.annotation, f.is_required()) for k, f in tp.model_fields.items()}
-    out = {}
-    for k, t in typing.get_type_hints(tp, include_extras=True).items():
-        t, req = _strip(t)
-        out[k] = (t, _declared_total(tp, k) if req is None else req)
-    return out
 
 # %% ../nbs/00a_validate.ipynb #54d42b0f
 @cache
