@@ -223,8 +223,8 @@ def from_log(cls:Chat,
 
 # %% ../nbs/10_persist.ipynb #bba4c9f2
 def _logged_state(db, # The call log, a `CallLog`
-                 chat_id:str, # The `Chat.id` of the conversation
-                )->dict: # As `Chat.state` makes it
+                  chat_id:str, # The `Chat.id` of the conversation
+                 )->dict: # As `Chat.state` makes it
     "The state of chat `chat_id` after its last answered call in `db`, as `Chat.from_state` takes it"
     rows = db.query("SELECT id, model, usage, messages, history, response, results, settings, error FROM calls"
                     " WHERE chat_id = ? ORDER BY turn, id", (chat_id,))
