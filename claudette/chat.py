@@ -273,15 +273,6 @@ def fit_json(o, # A message or a block, to be sent to the API
     return o
 
 # %% ../nbs/05_chat.ipynb #38b3b694
-def _is_plain_text(blocks:list)->bool:
-    "Are `blocks` text blocks only (as `to_params` makes them) that JSON carries as they are: no lone surrogate, and surely small enough?"
-    chars = 0
-    for b in blocks:
-        if len(b) != 2 or b.get("type") != "text" or type(t := b.get("text")) is not str or _SURROGATE.search(t): return False
-        chars += len(t)
-    return chars * 6 <= MAX_REQUEST_BYTES  # an escaped character takes at most 6 bytes
-
-# %% ../nbs/05_chat.ipynb #75110090
 def _malformed_tool_use(b)->bool:
     "Does tool_use block `b` lack an id, a name or an input object?"
     id, name, inp = (field_of(b, k) for k in ("id", "name", "input"))
@@ -298,7 +289,6 @@ def fit_reply(r:Message # A reply, as the SDK returned it
             ids.add(b.id)
         if (p := to_params(b)).get("type") != "text" or p.get("text"): blocks.append(p)
     if not blocks: raise BadReply(f"The reply has no content (stop_reason {r.stop_reason!r}): there is nothing to keep", r)
-    if _is_plain_text(blocks): return {"role": "assistant", "content": blocks}  # most replies: no JSON need be written to check them
     try: return fit_json({"role": "assistant", "content": blocks})
     except ValueError as e: raise BadReply(f"The reply cannot be sent back to the API: {e}", r) from None
 
