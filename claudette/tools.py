@@ -23,6 +23,7 @@ from fastcore.docments import docments
 from functools import partial
 from fastcore.aio import maybe_await
 from fastcore.basics import patch
+from fastcore.meta import delegates
 from .modelinfo import field_of
 from .messages import image_block, img_type, is_pil_image, to_params
 from .steps import arun_steps, run_steps
@@ -249,9 +250,18 @@ def get_schema(f:Callable|dict, # a function, method or callable object (a dict 
 def sequential(f # a tool: a function, method or callable object
               ):
     "Mark tool `f` to never run concurrently with other tool calls (nor with itself, in any Toolbox)"
-    tgt = f.__func__ if inspect.ismethod(f) else f
-    tgt.__tool_concurrent__, tgt.__tool_lock__ = False, threading.Lock()
+    if inspect.ismethod(f): f = _own_method(f)
+    f.__tool_concurrent__, f.__tool_lock__ = False, threading.Lock()
     return f
+
+# %% ../nbs/03_tools.ipynb #c983d92a
+def _own_method(m):
+    "A function (async if `m` is) calling bound method `m`, with `m`'s name, signature and docs, and attributes of its own"
+    if inspect.iscoroutinefunction(m):
+        async def one(*args, **kwargs): return await m(*args, **kwargs)
+    else:
+        def one(*args, **kwargs): return m(*args, **kwargs)
+    return functools.wraps(m)(one)
 
 # %% ../nbs/03_tools.ipynb #6bebad6f
 @dataclass(eq=False)
@@ -574,7 +584,7 @@ def render_result(res, # a tool's return value
     except TypeError: s = str(res)
     return _truncate(s, max_chars)
 
-# %% ../nbs/03_tools.ipynb #76d3808e
+# %% ../nbs/03_tools.ipynb #87668a33
 @dataclass
 class ToolCall:
     "One tool call the model asked for"
@@ -587,9 +597,8 @@ class ToolCall:
     def from_block(cls, b # a `tool_use` block: an SDK object or a dict
                   ):
         "A `ToolCall` from a `tool_use` block (an SDK object or a dict)"
-        g = b.get if isinstance(b, dict) else (lambda k, d=None: getattr(b, k, d))
-        inp = g('input')
-        return cls(g('id'), g('name'), dict(inp) if isinstance(inp, dict) else inp, g('toolset_name'))
+        inp = field_of(b, 'input')
+        return cls(field_of(b, 'id'), field_of(b, 'name'), dict(inp) if isinstance(inp, dict) else inp, field_of(b, 'toolset_name'))
 
 # %% ../nbs/03_tools.ipynb #4f875f77
 def tool_calls(r # a reply: an SDK `Message`, a message dict, or a list of content blocks
@@ -645,14 +654,17 @@ def _run_coro(aw):
     except RuntimeError: return asyncio.run(_go())
     with ThreadPoolExecutor(1) as ex: return ex.submit(asyncio.run, _go()).result()
 
-# %% ../nbs/03_tools.ipynb #8e9bf618
+# %% ../nbs/03_tools.ipynb #55cde7cf
+def _call(t:_Tool, args:tuple, kw:dict):
+    "The return value of tool `t` called with `args` and `kw`, holding its lock when it is sequential, awaited when it is async"
+    with (nullcontext() if t.concurrent else t.lock):
+        res = t.fn(*args, **kw)
+        return _run_coro(res) if inspect.isawaitable(res) else res
+
+# %% ../nbs/03_tools.ipynb #915435f6
 def _invoke(t:_Tool, args:tuple, kw:dict, limit)->dict:
-    "Run tool `t` (holding its lock when it is sequential) and render its result; never raises"
-    try:
-        with (nullcontext() if t.concurrent else t.lock):
-            res = t.fn(*args, **kw)
-            if inspect.isawaitable(res): res = _run_coro(res)
-        return {'content':render_result(res, limit)}
+    "Run tool `t` and render its result; never raises"
+    try: return {'content':render_result(_call(t, args, kw), limit)}
     except (Exception, SystemExit) as e: return _failed(e, t.name, limit)
 
 # %% ../nbs/03_tools.ipynb #fa92255e
@@ -665,7 +677,7 @@ def call_tool(box,                # a `Toolbox`, or a list of tools
     p = _checked(as_toolbox(box), ToolCall('', name, input))
     return p if isinstance(p, dict) else _invoke(*p, max_chars)
 
-# %% ../nbs/03_tools.ipynb #915435f6
+# %% ../nbs/03_tools.ipynb #54a1bf44
 def invoke(box,        # a `Toolbox`, or a list of tools
            name:str,   # the tool name the model chose
            input:dict  # the arguments the model chose
@@ -673,8 +685,7 @@ def invoke(box,        # a `Toolbox`, or a list of tools
     "The return value of tool `name` called with `input`, checked and converted like `call_tool`; a `ToolError` if it can't be called"
     p = _checked(as_toolbox(box), ToolCall('', name, input))
     if isinstance(p, dict): raise ToolError(p['content'])
-    t, args, kw = p
-    return t.fn(*args, **kw)
+    return _call(*p)
 
 # %% ../nbs/03_tools.ipynb #494a64c3
 def _result(call:ToolCall, r:dict)->dict:
@@ -805,19 +816,19 @@ async def arun_tools(blocks,          # the reply's content blocks (SDK objects 
     "Async `run_tools`: async tools gathered on the loop, sync tools on threads; results in call order"
     return await arun_steps(_tool_steps(blocks, box, before, after, max_chars, partial(_arun_jobs, max_workers=max_workers, limit=max_chars)))
 
-# %% ../nbs/03_tools.ipynb #41614528
+# %% ../nbs/03_tools.ipynb #291704c3
+@delegates(run_tools)
 def tool_results_msg(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                      box, # a `Toolbox`, or a list of tools
-                     **kwargs # passed to `run_tools`: `before`, `after`, `max_workers`, `max_chars`
-                    )->dict|None:
+                     **kwargs)->dict|None:
     "The user message answering the tool calls of reply `r`, or None when it has none"
     if not tool_calls(r): return None
     return {'role':'user', 'content':run_tools(r, box, **kwargs)}
 
+@delegates(arun_tools)
 async def atool_results_msg(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                             box, # a `Toolbox`, or a list of tools
-                            **kwargs # passed to `arun_tools`: `before`, `after`, `max_workers`, `max_chars`
-                           )->dict|None:
+                            **kwargs)->dict|None:
     "Async `tool_results_msg`"
     if not tool_calls(r): return None
     return {'role':'user', 'content':await arun_tools(r, box, **kwargs)}
@@ -842,21 +853,21 @@ def ns_toolbox(box, # a `Toolbox` or a list of tools, or None to use `ns`
         box = Toolbox([(get_schema(v, name=k), v) for k, v in box.items()])
     return as_toolbox(box)
 
-# %% ../nbs/03_tools.ipynb #291704c3
+# %% ../nbs/03_tools.ipynb #fe78b538
+@delegates(run_tools)
 def mk_toolres(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                box=None, # a `Toolbox`, or a list of tools
                ns=None, # the old namespace (a dict of name → function, or a list), when `box` is not given
-               **kwargs # passed to `run_tools`
-              )->list:
+               **kwargs)->list:
     "The old claudette API: `[assistant_msg]`, plus the tool-results message when `r` called tools"
     box = ns_toolbox(box, ns, 'mk_toolres')
     return [_assistant_msg(r)] + ([m] if (m := tool_results_msg(r, box, **kwargs)) else [])
 
+@delegates(arun_tools)
 async def mk_toolres_async(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                            box=None, # a `Toolbox`, or a list of tools
                            ns=None, # the old namespace (a dict of name → function, or a list), when `box` is not given
-                           **kwargs # passed to `arun_tools`
-                          )->list:
+                           **kwargs)->list:
     "Async `mk_toolres`"
     box = ns_toolbox(box, ns, 'mk_toolres_async')
     return [_assistant_msg(r)] + ([m] if (m := await atool_results_msg(r, box, **kwargs)) else [])
