@@ -6,8 +6,8 @@ Docs: https://claudette-dev.github.io/claudette/tools.html.md"""
 
 # %% auto #0
 __all__ = ['TOOL_RESULT_MAX_CHARS', 'NO_ID', 'ToolError', 'ToolResult', 'get_schema', 'sequential', 'Toolbox', 'as_toolbox',
-           'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'invoke', 'run_tools', 'acall_tool', 'arun_tools',
-           'tool_results_msg', 'atool_results_msg', 'ns_toolbox', 'mk_toolres', 'mk_toolres_async']
+           'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'invoke', 'run_tools', 'acall_tool', 'ainvoke',
+           'arun_tools', 'tool_results_msg', 'atool_results_msg', 'ns_toolbox', 'mk_toolres', 'mk_toolres_async']
 
 # %% ../nbs/03_tools.ipynb #50d021e1
 import ast, asyncio, base64, contextvars, dataclasses, enum, functools, inspect, io, json, logging, re, sys, threading, types, typing
@@ -766,8 +766,8 @@ def run_tools(blocks,          # the reply's content blocks (SDK objects or dict
     return run_steps(_tool_steps(blocks, box, before, after, max_chars, partial(_run_jobs, max_workers=max_workers, limit=max_chars)))
 
 # %% ../nbs/03_tools.ipynb #87a91e91
-async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
-    "Run tool `t` without blocking the event loop (sync tools on `pool`) and render its result; never raises"
+async def _acall(t:_Tool, args:tuple, kw:dict, pool=None):
+    "The return value of tool `t`, without blocking the event loop (a sync tool on `pool`), holding its lock when it is sequential"
     locked = False
     try:
         if not t.concurrent:
@@ -777,10 +777,15 @@ async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
         else:
             ctx = contextvars.copy_context()
             res = await asyncio.get_running_loop().run_in_executor(pool, functools.partial(ctx.run, t.fn, *args, **kw))
-        return {'content':render_result(await maybe_await(res), limit)}
-    except (Exception, SystemExit) as e: return _failed(e, t.name, limit)
+        return await maybe_await(res)
     finally:
         if locked: t.lock.release()
+
+# %% ../nbs/03_tools.ipynb #3973a9dd
+async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
+    "Run tool `t` without blocking the event loop and render its result; never raises"
+    try: return {'content':render_result(await _acall(t, args, kw, pool), limit)}
+    except (Exception, SystemExit) as e: return _failed(e, t.name, limit)
 
 # %% ../nbs/03_tools.ipynb #b3fe1fcf
 async def _arun_jobs(jobs:dict, max_workers:int|None, limit)->dict:
@@ -804,6 +809,16 @@ async def acall_tool(box,                # a `Toolbox`, or a list of tools
     "Async `call_tool`: async tools awaited, sync ones in a thread"
     p = _checked(as_toolbox(box), ToolCall('', name, input))
     return p if isinstance(p, dict) else await _ainvoke(*p, max_chars, None)
+
+# %% ../nbs/03_tools.ipynb #c7dcf7cd
+async def ainvoke(box,        # a `Toolbox`, or a list of tools
+                  name:str,   # the tool name the model chose
+                  input:dict  # the arguments the model chose
+                 ):
+    "Async `invoke`: the return value of tool `name` called with `input`; a `ToolError` if it can't be called"
+    p = _checked(as_toolbox(box), ToolCall('', name, input))
+    if isinstance(p, dict): raise ToolError(p['content'])
+    return await _acall(*p)
 
 # %% ../nbs/03_tools.ipynb #b81634a1
 async def arun_tools(blocks,          # the reply's content blocks (SDK objects or dicts), or the reply itself
