@@ -152,7 +152,27 @@ def _prop(anno, default, desc, seen)->dict:
     return s
 
 # %% ../nbs/03_tools.ipynb #f40b75f4
-# long: one branch per row of the table above, tried in that order; split, the order would be lost
+def _enum_schema(vals)->dict:
+    "An `enum` schema of `vals`, with their JSON type when they all have the same one"
+    tys = {_SIMPLE.get(type(v)) for v in vals}
+    return ({'type':tys.pop()} if len(tys)==1 and None not in tys else {}) | {'enum':list(vals)}
+
+# %% ../nbs/03_tools.ipynb #812fbb0e
+def _union_schema(args, seen)->dict:
+    "The schema of a union of `args`: `{'type': [...]}` when every member is a plain type, else `anyOf`"
+    subs = [_type_schema(a, seen) for a in args]
+    if all(list(s)==['type'] and isinstance(s['type'], str) for s in subs): return {'type':[s['type'] for s in subs]}
+    return {'anyOf':subs}
+
+# %% ../nbs/03_tools.ipynb #97f7c409
+def _record_schema(t, seen:tuple)->dict:
+    "The nested object schema of class `t`; a plain object when `t` is in `seen`, the classes being written"
+    if t in seen: return {'type':'object'}
+    fs = _fields(t)
+    s = _obj_schema({n:_prop(a, d, desc, (*seen, t)) for n,a,d,desc,_ in fs}, [n for n,*_,r in fs if r])
+    return ({'description':doc} if (doc := _own_doc(t)) else {}) | s
+
+# %% ../nbs/03_tools.ipynb #8268a742
 def _type_schema(t, seen=())->dict:
     "The JSON schema of type annotation `t`"
     if t is _EMPTY or t is Any or t is object or isinstance(t, (str, typing.ForwardRef)): return {}
@@ -163,29 +183,18 @@ def _type_schema(t, seen=())->dict:
         return s
     if t in _SIMPLE: return {'type':_SIMPLE[t]}
     if t in _STRINGY: return {'type':'string', **_STRINGY[t]}
-    if o is Literal:
-        tys = {_SIMPLE.get(type(a)) for a in args}
-        return ({'type':tys.pop()} if len(tys)==1 and None not in tys else {}) | {'enum':list(args)}
-    if o in (Union, types.UnionType):
-        subs = [_type_schema(a, seen) for a in args]
-        if all(list(s)==['type'] and isinstance(s['type'], str) for s in subs): return {'type':[s['type'] for s in subs]}
-        return {'anyOf':subs}
+    if o is Literal: return _enum_schema(args)
+    if o in (Union, types.UnionType): return _union_schema(args, seen)
     if isinstance(t, type) and issubclass(t, enum.Enum):
         vals = [m.value for m in t]
-        if not _jsonable(vals): vals = [m.name for m in t]
-        tys = {_SIMPLE.get(type(v)) for v in vals}
-        return ({'type':tys.pop()} if len(tys)==1 and None not in tys else {}) | {'enum':vals}
+        return _enum_schema(vals if _jsonable(vals) else [m.name for m in t])
     if t in (list, tuple, set, frozenset) or o in (list, tuple, set, frozenset):
         if o is tuple and args and not (len(args)==2 and args[1] is Ellipsis):
             return {'type':'array', 'prefixItems':[_type_schema(a, seen) for a in args], 'minItems':len(args), 'maxItems':len(args)}
         return {'type':'array'} | ({'items':_type_schema(args[0], seen)} if args else {})
     if t is dict or o is dict:
         return {'type':'object'} | ({'additionalProperties':_type_schema(args[1], seen)} if len(args)==2 and args[1] is not Any else {})
-    if _is_record(t):
-        if t in seen: return {'type':'object'}
-        fs = _fields(t)
-        s = _obj_schema({n:_prop(a, d, desc, (*seen, t)) for n,a,d,desc,_ in fs}, [n for n,*_,r in fs if r])
-        return ({'description':doc} if (doc := _own_doc(t)) else {}) | s
+    if _is_record(t): return _record_schema(t, seen)
     return {}
 
 # %% ../nbs/03_tools.ipynb #e48f4fbf
@@ -440,20 +449,48 @@ def _coerce_scalar(v, t, path:str, strict:bool):
     if not strict and num: return str(v)
     _want(path, "a string", v)
 
-# %% ../nbs/03_tools.ipynb #b2086432
-# long: one branch per row of the table above, tried in that order, as `_type_schema` does
+# %% ../nbs/03_tools.ipynb #c226c519
+def _coerce_union(v, args, path:str, strict:bool):
+    "`v` as the first member of union `args` it fits as is, else (unless strict) the first it converts to"
+    if v is None and type(None) in args: return None
+    for s in ((True, False) if not strict else (True,)):
+        for a in args:
+            try: return _coerce(v, a, path, s)
+            except _ArgError: pass
+    _want(path, ' or '.join(_type_name(a) for a in args), v)
+
+# %% ../nbs/03_tools.ipynb #44911915
+def _coerce_enum(v, t, path:str, strict:bool):
+    "`v` as a member of Enum `t`: by value, else (unless strict) by name"
+    if isinstance(v, t): return v
+    try: return t(v)
+    except (ValueError, TypeError): pass
+    if not strict and isinstance(v, str) and v in t.__members__: return t[v]
+    _want(path, "one of " + ', '.join(_short(m.value) for m in t), v)
+
+# %% ../nbs/03_tools.ipynb #327082ce
+def _coerce_dict(v, args, path:str, strict:bool)->dict:
+    "`v` as a dict (a copy), its keys and values checked against `args` when given"
+    if not strict: v = _maybe_json(v, dict)
+    if not isinstance(v, dict): _want(path, "an object", v)
+    if len(args)!=2: return dict(v)
+    return {_coerce(k, args[0], f"{path} key", strict):_coerce(x, args[1], f"{path}.{k}", strict) for k,x in v.items()}
+
+# %% ../nbs/03_tools.ipynb #540dd156
+def _coerce_stringy(v, t, path:str):
+    "`v` as a `Path`, `datetime`, `date` or `time` from a string"
+    if isinstance(v, t): return v
+    if not isinstance(v, str): _want(path, "a string", v)
+    try: return Path(v) if t is Path else t.fromisoformat(v)
+    except ValueError: _want(path, f"an ISO {t.__name__} string", v)
+
+# %% ../nbs/03_tools.ipynb #0e6a0854
 def _coerce(v, t, path:str, strict:bool=False):
     "`v` checked against annotation `t` and converted to it; raises `_ArgError` with a short message"
     if t is _EMPTY or t is Any or t is object or isinstance(t, (str, typing.ForwardRef)): return v
     o, args = get_origin(t), get_args(t)
     if o is Annotated: return _coerce(v, args[0], path, strict)
-    if o in (Union, types.UnionType):
-        if v is None and type(None) in args: return None
-        for s in ((True, False) if not strict else (True,)):
-            for a in args:
-                try: return _coerce(v, a, path, s)
-                except _ArgError: pass
-        _want(path, ' or '.join(_type_name(a) for a in args), v)
+    if o in (Union, types.UnionType): return _coerce_union(v, args, path, strict)
     if t is type(None):
         if v is None: return v
         _want(path, "null", v)
@@ -461,24 +498,11 @@ def _coerce(v, t, path:str, strict:bool=False):
     if o is Literal:
         if v in args and any(type(v) is type(a) for a in args): return v
         _want(path, "one of " + ', '.join(_short(a) for a in args), v)
-    if isinstance(t, type) and issubclass(t, enum.Enum):
-        if isinstance(v, t): return v
-        try: return t(v)
-        except (ValueError, TypeError): pass
-        if not strict and isinstance(v, str) and v in t.__members__: return t[v]
-        _want(path, "one of " + ', '.join(_short(m.value) for m in t), v)
+    if isinstance(t, type) and issubclass(t, enum.Enum): return _coerce_enum(v, t, path, strict)
     if t in (list, tuple, set, frozenset) or o in (list, tuple, set, frozenset): return _coerce_seq(v, t, o, args, path, strict)
-    if t is dict or o is dict:
-        if not strict: v = _maybe_json(v, dict)
-        if not isinstance(v, dict): _want(path, "an object", v)
-        if len(args)!=2: return dict(v)
-        return {_coerce(k, args[0], f"{path} key", strict):_coerce(x, args[1], f"{path}.{k}", strict) for k,x in v.items()}
+    if t is dict or o is dict: return _coerce_dict(v, args, path, strict)
     if _is_record(t): return _coerce_record(v, t, path, strict)
-    if t in _STRINGY:
-        if isinstance(v, t): return v
-        if not isinstance(v, str): _want(path, "a string", v)
-        try: return Path(v) if t is Path else t.fromisoformat(v)
-        except ValueError: _want(path, f"an ISO {t.__name__} string", v)
+    if t in _STRINGY: return _coerce_stringy(v, t, path)
     return v
 
 # %% ../nbs/03_tools.ipynb #bf906525
