@@ -18,7 +18,7 @@ from fastcore.basics import patch
 from .modelinfo import Cost, field_of, in_family, lookup
 from .messages import Html, HtmlMsg, MAX_REQUEST_BYTES, box, cat, contents, contents_html, md_html, msg_html, tag
 from .messages import count_images, mk_msg, to_params
-from .tools import Toolbox, run_tools, invoke
+from .tools import Toolbox, ainvoke, invoke, run_tools
 from .core import BadReply, Client, Prepared, Spending, cache_marks, mk_tool_choice, prepare, usage_html
 from .steps import Emit, Steps
 from .context import CACHE_MARK_TOKENS, Budget, BudgetExceeded, Refuse, approx_tokens, request_tokens, room, too_long, with_params
@@ -514,7 +514,7 @@ def _structured_steps(self:Client, call, box:Toolbox, parse):
     "Steps of `structured`: the request, then each tool called with Claude's arguments (awaited if async)"
     r = yield from self.reply_steps(call)
     out = []
-    for name, inp in parse(r): out.append((yield partial(invoke, box, name, inp)))
+    for name, inp in parse(r): out.append((yield partial(ainvoke if self.is_async else invoke, box, name, inp)))  # async tools run on the caller's loop
     return out
 
 # %% ../nbs/05_chat.ipynb #72907c38
