@@ -1,4 +1,4 @@
-"""One notebook, two worlds: offline_session points the SDK at a LocalClaude under tests and without a key, and at Claude otherwise.
+"""One notebook, two worlds: `offline_session` points the SDK at a LocalClaude under tests and without a key, and at Claude otherwise.
 
 Docs: https://claudette-dev.github.io/claudette/offline.html.md"""
 
