@@ -50,7 +50,8 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024  # many concurrent clients (the default backlog of 5 refuses them)
 
 # %% ../../nbs/01e_server.ipynb #4dc72bd8
-class LocalClaude:  # long: the server's state and its lifecycle (start, stop, the context managers) read best together
+# long: the server's state and its lifecycle (start, stop, the context managers) read best together
+class LocalClaude:
     "A local Anthropic-compatible Messages API server on 127.0.0.1, answering with scripted replies"
     def __init__(self,
                  responder:Callable|None=None, # Called with each `Request` when nothing is scripted
