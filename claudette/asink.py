@@ -16,7 +16,7 @@ from .core import AsyncReplyStream, Client
 from .steps import AsyncSteps, arun_steps
 from .chat import Chat
 
-# %% ../nbs/06_async.ipynb #13f246ac
+# %% ../nbs/06_async.ipynb #2eb41ac1
 def async_twin(f # A method of `Client`, or any function
               ):
     "An async function with the signature and docs of `f`, awaiting what `f` returns when it is awaitable"
@@ -24,17 +24,19 @@ def async_twin(f # A method of `Client`, or any function
     async def twin(*args, **kwargs): return await maybe_await(f(*args, **kwargs))
     return twin
 
+# %% ../nbs/06_async.ipynb #0b46d130
 class AsyncClient(Client):
     "Async calls to one Claude model, keeping running totals of usage and cost"
-    is_async, sdk_cls, drive, stream_cls = True, AsyncAnthropic, staticmethod(arun_steps), AsyncReplyStream
+    is_async, sdk_cls, drive, stream_cls = True, AsyncAnthropic, staticmethod(arun_steps), AsyncReplyStream  # `Client`'s switch, the async way
     __call__, count_tokens = async_twin(Client.__call__), async_twin(Client.count_tokens)
     structured = async_twin(Client.structured)
 
-# %% ../nbs/06_async.ipynb #b6f88713
+# %% ../nbs/06_async.ipynb #23374f8e
 class AsyncLoopRun(AsyncSteps):
     "The messages of an async tool loop as they happen; `value` lists them all once done"
 
+# %% ../nbs/06_async.ipynb #2bab1ace
 class AsyncChat(Chat):
     "An async conversation with Claude that keeps its history and runs its tools"
-    _client_cls, tool_runner, loop_cls = AsyncClient, staticmethod(arun_tools), AsyncLoopRun
+    _client_cls, tool_runner, loop_cls = AsyncClient, staticmethod(arun_tools), AsyncLoopRun  # `Chat`'s switch, the async way
     __call__, count_tokens = async_twin(Chat.__call__), async_twin(Chat.count_tokens)

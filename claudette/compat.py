@@ -25,20 +25,24 @@ def _retired(old:str, new:str, stacklevel:int=3):
     "Warn that `old` (a claudette 0.3 name) is kept only for old code, naming `new`"
     warnings.warn(f"{old} is from claudette 0.3: use {new}", DeprecationWarning, stacklevel=stacklevel)
 
-# %% ../nbs/15_compat.ipynb #92db0912
+# %% ../nbs/15_compat.ipynb #769c8dba
 def _type_key(s)->str: return f"{s.line}-{s.version[0]}" + (f"-{s.version[1]}" if s.version[1] else "")
 
 model_types = {m: _type_key(s) for m, s in model_specs.items()}
+
+# %% ../nbs/15_compat.ipynb #bd791073
 pricing = {_type_key(s): (s.price.inp, s.price.out, s.price.cache_5m, s.price.cache_read) for s in model_specs.values()}
 for _l in ('opus', 'sonnet', 'haiku'):
     _p = lookup(f'claude-{_l}').price
     pricing[_l] = (_p.inp, _p.out, _p.cache_5m, _p.cache_read)
+
+# %% ../nbs/15_compat.ipynb #433bca7e
 text_only_models = tuple(m for m in all_models if not has_vision(m))
 has_extended_thinking_models = {m for m in all_models if can_think(m)}
 has_streaming_models = has_system_prompt_models = set(all_models)
 has_temperature_models = set()  # the API removed `temperature`
-empty = inspect.Parameter.empty
 
+# %% ../nbs/15_compat.ipynb #b2958f54
 def can_stream(m:str, # A model id
                )->bool:
     "Whether model `m` can stream: a capability of the model, which every Claude model has (not whether `m` can be called today)"
@@ -49,19 +53,24 @@ def can_set_system_prompt(m:str, # A model id
     "Whether model `m` takes a system prompt: a capability of the model, which every Claude model has (not whether `m` can be called today)"
     return True
 
+# %% ../nbs/15_compat.ipynb #34102128
 def can_use_extended_thinking(m:str, # A model id
                               )->bool:
     "Whether model `m` can think (as `can_think`, for any id)"
     return can_think(m)
 
-# %% ../nbs/15_compat.ipynb #d18319de
-server_tool_pricing = {'web_search_requests': server_tool_prices['web_search_requests'] * 1000}  # $ per 1,000
+# %% ../nbs/15_compat.ipynb #64941a70
+empty = inspect.Parameter.empty
 
+# %% ../nbs/15_compat.ipynb #f7fe0641
 def server_tool_usage(web_search_requests:int=0, # web searches
                       web_fetch_requests:int=0   # web fetches
                      )->ServerToolUsage:
     "An SDK `ServerToolUsage` with these counts"
     return ServerToolUsage(web_search_requests=web_search_requests, web_fetch_requests=web_fetch_requests)
+
+# %% ../nbs/15_compat.ipynb #92edffbb
+server_tool_pricing = {'web_search_requests': server_tool_prices['web_search_requests'] * 1000}  # $ per 1,000
 
 @patch
 def cost(self:Usage,
@@ -74,6 +83,7 @@ def cost(self:Usage,
     return ((self.input_tokens or 0)*i + (self.output_tokens or 0)*o + (self.cache_creation_input_tokens or 0)*w
             + (self.cache_read_input_tokens or 0)*r) / 1e6 + searches * server_tool_pricing['web_search_requests'] / 1000
 
+# %% ../nbs/15_compat.ipynb #5d97d99b
 def get_pricing(m:str, # any model id
                 u=None # unused (0.3 meant it for a prompt-size band)
                )->tuple:
@@ -82,6 +92,7 @@ def get_pricing(m:str, # any model id
     p = lookup(m).price
     return (p.inp, p.out, p.cache_5m, p.cache_read)
 
+# %% ../nbs/15_compat.ipynb #a673be00
 def get_costs(c # a `Client` or a `Chat`
              )->tuple:
     "0.3's `(input cost, output cost, cache cost, cache tokens, server tool cost)` of client `c`"
@@ -90,13 +101,14 @@ def get_costs(c # a `Client` or a `Chat`
     cache_toks = (u.cache_creation_input_tokens or 0) + (u.cache_read_input_tokens or 0)
     return (k.input, k.output, k.cache_write + k.cache_read, cache_toks, k.server_tools)
 
-# %% ../nbs/15_compat.ipynb #433bca7e
+# %% ../nbs/15_compat.ipynb #29043257
 def blks2cited_txt(txt_blks # text blocks (SDK objects or dicts)
                   )->str:
     "The text of `txt_blks`, with citations as Markdown footnotes"
     _retired('blks2cited_txt(blocks)', 'contents(blocks)')
     return contents(list(txt_blks))
 
+# %% ../nbs/15_compat.ipynb #785de99f
 def think_md(txt:str, # the reply's text
              thk:str  # its thinking
             )->str:
@@ -104,6 +116,7 @@ def think_md(txt:str, # the reply's text
     _retired('think_md(txt, thk)', 'contents(reply)')
     return f"{txt or ''}\n\n<details><summary>Thinking</summary>\n\n{thk}\n\n</details>"
 
+# %% ../nbs/15_compat.ipynb #b1a20199
 def get_types(msgs:list # message dicts or SDK messages
              )->list:
     "The block types of every message in `msgs`, in order (string content counts as 'text')"
@@ -114,13 +127,7 @@ def get_types(msgs:list # message dicts or SDK messages
         else: res += [field_of(b, 'type') for b in c or []]
     return res
 
-# %% ../nbs/15_compat.ipynb #b2958f54
-def _choice_names(names:list, choice)->list:
-    "The tool names allowed by `tool_choice` `choice`"
-    if isinstance(choice, dict): choice = choice.get('name') if choice.get('type') == 'tool' else choice.get('type') != 'none'
-    if isinstance(choice, str): return [n for n in names if n == choice]
-    return list(names) if choice is None or choice is True else []
-
+# %% ../nbs/15_compat.ipynb #097d942e
 def mk_funcres(fc, # a tool_use block (SDK object or dict)
                ns  # the tools: a dict of name -> function, a list, or a `Toolbox`
               )->dict:
@@ -128,13 +135,21 @@ def mk_funcres(fc, # a tool_use block (SDK object or dict)
     _retired('mk_funcres(fc, ns)', 'run_tools([fc], box)')
     return run_tools([fc], ns_toolbox(None, ns, 'mk_funcres'))[0]
 
-async def mk_funcres_async(fc, # A tool_use block (or its dict) to run
-                           ns, # The tools: a Toolbox, a list of functions, or a namespace dict
+async def mk_funcres_async(fc, # a tool_use block (SDK object or dict)
+                           ns  # the tools: a dict of name -> function, a list, or a `Toolbox`
                           )->dict:
     "Async `mk_funcres`"
     _retired('mk_funcres_async(fc, ns)', 'arun_tools([fc], box)')
     return (await arun_tools([fc], ns_toolbox(None, ns, 'mk_funcres_async')))[0]
 
+# %% ../nbs/15_compat.ipynb #6df1fc3c
+def _choice_names(names:list, choice)->list:
+    "The tool names allowed by `tool_choice` `choice`"
+    if isinstance(choice, dict): choice = choice.get('name') if choice.get('type') == 'tool' else choice.get('type') != 'none'
+    if isinstance(choice, str): return [n for n in names if n == choice]
+    return list(names) if choice is None or choice is True else []
+
+# %% ../nbs/15_compat.ipynb #98a23bef
 def allowed_tools(specs, # tools: functions, tool dicts or a `Toolbox`
                   choice=None # `tool_choice`: a name, True, a dict, or None
                  )->set:
@@ -142,6 +157,7 @@ def allowed_tools(specs, # tools: functions, tool dicts or a `Toolbox`
     _retired('allowed_tools(specs, choice)', 'Toolbox(specs).only(names) (chats limit their tools themselves)')
     return set(_choice_names(ns_toolbox(specs, None, 'allowed_tools').names, choice))
 
+# %% ../nbs/15_compat.ipynb #300024ee
 def limit_ns(ns=None, # the tools, by name: a dict of name -> function, or a list
              specs=None, # the tools offered (defaults to `ns`)
              choice=None # `tool_choice`
@@ -152,6 +168,7 @@ def limit_ns(ns=None, # the tools, by name: a dict of name -> function, or a lis
     names = _choice_names(ns_toolbox(specs, None, 'limit_ns').names if specs is not None else box.names, choice)
     return {n: box.get(n) for n in names if n in box}
 
+# %% ../nbs/15_compat.ipynb #0cc08d5c
 def tool(func, # A function whose class-typed parameters take dicts from Claude
         ):
     "`func`, converting dict arguments to its annotated classes when called (0.3's `tool`; no longer needed)"

@@ -28,6 +28,7 @@ class LiveSettings:
 
 live_settings = LiveSettings()
 
+# %% ../nbs/09_live.ipynb #e86372bc
 def can_show()->bool:
     "Is live display on, and is this an IPython kernel, whose front end can update an output in place?"
     if not live_settings.enabled: return False
@@ -35,14 +36,7 @@ def can_show()->bool:
     except ImportError: return False
     return getattr(get_ipython(), 'kernel', None) is not None
 
-# %% ../nbs/09_live.ipynb #03481907
-def _grow(b:dict, d):
-    "Add stream delta `d` to block `b` (a dict) being written"
-    t = d.type
-    if t == 'text_delta': b['text'] = b.get('text', '') + d.text
-    elif t == 'thinking_delta': b['thinking'] = b.get('thinking', '') + d.thinking
-    elif t == 'citations_delta': b.setdefault('citations', []).append(to_params(d.citation))
-
+# %% ../nbs/09_live.ipynb #8ffddc29
 class LiveView:
     "One notebook output that grows as a streamed turn or tool loop arrives (a hook: see `Client.hooks`)"
     def __init__(self,
@@ -55,13 +49,82 @@ class LiveView:
         self.done, self.texts, self.blocks, self.spent = [], [], {}, Spending()
         self.handle, self.started, self.last, self.took, self.replies, self.updates = None, False, 0.0, 0.0, 0, 0
 
-# %% ../nbs/09_live.ipynb #5e4e0c33
+# %% ../nbs/09_live.ipynb #4836636e
+@patch
+def _display(self:LiveView, html, text):
+    from IPython.display import display
+    return display({'text/html': html, 'text/plain': text}, raw=True, display_id=True)
+
+@patch
+def _update(self:LiveView, html, text): self.handle.update({'text/html': html, 'text/plain': text}, raw=True)
+
+# %% ../nbs/09_live.ipynb #a2377bbf
+THINKING_TAIL = 80  # characters of running thinking shown in its folded summary
+
+@patch
+def writing(self:LiveView)->Html:
+    "The reply being written, as far as it has come"
+    parts, run = [], []
+    for i in sorted(self.blocks):
+        b, complete = self.blocks[i]
+        if b.get('type') == 'text' and not b.get('text', '').strip(): continue   # nothing written yet: not "(no content)"
+        if b.get('type') == 'thinking' and not complete:
+            parts += [contents_html(run)] if run else []
+            t = b.get('thinking', '')
+            parts.append(shown_html(Shown('Thinking…', note='…' + ' '.join(t[-THINKING_TAIL:].split()) if t else '', text=t, fold=True)))
+            run = []
+        elif complete or b.get('type') == 'text': run.append(b)
+    html = Html(''.join(parts + ([contents_html(run)] if run else [])))
+    return html or ('' if self.done else tag('p', tag('i', 'Claude is writing…')))
+
+# %% ../nbs/09_live.ipynb #7ee76718
+@patch
+def render(self:LiveView,
+           final:bool=False, # the last output: no reply being written, and a tool loop's table of tokens and cost
+          )->tuple[str, str]:
+    "The output's (html, text) now"
+    table = usage_html(self.spent.use, self.spent.cost) if final and self.replies > 1 else ''
+    html = box(*self.done, '' if final else self.writing(), table)
+    text = '\n\n'.join(contents(m) for m in self.texts) or '(Claude is writing…)'
+    return str(html), text
+
+# %% ../nbs/09_live.ipynb #8420ee16
+@patch
+def refresh(self:LiveView,
+            force:bool=False, # redraw even if the last redraw was less than `interval` ago
+            final:bool=False, # draw the last output (see `render`)
+           ):
+    "Redraw the output, unless the last redraw was less than `interval` ago (and it is not `force`d)"
+    now = time.monotonic()
+    if not force and now - self.last < max(self.interval, 3 * self.took): return  # a slow redraw waits longer
+    self.last = now
+    if not self.started: self.handle, self.started = self.show(*self.render(final)), True
+    else:
+        self.update(*self.render(final))
+        self.updates += 1
+    self.took = time.monotonic() - now
+
+# %% ../nbs/09_live.ipynb #fd6b46f3
+@patch
+def finish(self:LiveView):
+    "The last update: everything, finished"
+    self.refresh(force=True, final=True)
+
+# %% ../nbs/09_live.ipynb #6e117710
 @patch
 def request(self:LiveView,
             call, # the request's `Call`: a view needs nothing from it
            ):
     "A request is sent: a new reply begins"
     self.blocks = {}
+
+# %% ../nbs/09_live.ipynb #dd4d5087
+def _grow(b:dict, d):
+    "Add stream delta `d` to block `b` (a dict) being written"
+    t = d.type
+    if t == 'text_delta': b['text'] = b.get('text', '') + d.text
+    elif t == 'thinking_delta': b['thinking'] = b.get('thinking', '') + d.thinking
+    elif t == 'citations_delta': b.setdefault('citations', []).append(to_params(d.citation))
 
 @patch
 def event(self:LiveView,
@@ -76,6 +139,7 @@ def event(self:LiveView,
     else: return
     self.refresh()
 
+# %% ../nbs/09_live.ipynb #06de77dd
 @patch
 def reply(self:LiveView,
           call, # the request's `Call`: a view needs nothing from it
@@ -108,9 +172,7 @@ def error(self:LiveView,
     self.blocks = {}
     self.refresh(force=True)
 
-# %% ../nbs/09_live.ipynb #da22fb14
-THINKING_TAIL = 80  # characters of running thinking shown in its folded summary
-
+# %% ../nbs/09_live.ipynb #ed2ce557
 @patch
 def add(self:LiveView,
         m, # a reply (`Message`), shown with its fields, or a message dict, shown as a message of the history
@@ -125,67 +187,7 @@ def add(self:LiveView,
     self.texts.append(m)
     self.refresh(force=True)
 
-@patch
-def writing(self:LiveView)->Html:
-    "The reply being written, as far as it has come"
-    parts, run = [], []
-    for i in sorted(self.blocks):
-        b, complete = self.blocks[i]
-        if b.get('type') == 'text' and not b.get('text', '').strip(): continue   # nothing written yet: not "(no content)"
-        if b.get('type') == 'thinking' and not complete:
-            parts += [contents_html(run)] if run else []
-            t = b.get('thinking', '')
-            parts.append(shown_html(Shown('Thinking…', note='…' + ' '.join(t[-THINKING_TAIL:].split()) if t else '', text=t, fold=True)))
-            run = []
-        elif complete or b.get('type') == 'text': run.append(b)
-    html = Html(''.join(parts + ([contents_html(run)] if run else [])))
-    return html or ('' if self.done else tag('p', tag('i', 'Claude is writing…')))
-
-# %% ../nbs/09_live.ipynb #3bf66e0b
-@patch
-def render(self:LiveView,
-           final:bool=False, # the last output: no reply being written, and a tool loop's table of tokens and cost
-          )->tuple[str, str]:
-    "The output's (html, text) now"
-    table = usage_html(self.spent.use, self.spent.cost) if final and self.replies > 1 else ''
-    html = box(*self.done, '' if final else self.writing(), table)
-    text = '\n\n'.join(contents(m) for m in self.texts) or '(Claude is writing…)'
-    return str(html), text
-
-@patch
-def refresh(self:LiveView,
-            force:bool=False, # redraw even if the last redraw was less than `interval` ago
-            final:bool=False, # draw the last output (see `render`)
-           ):
-    "Redraw the output, unless the last redraw was less than `interval` ago (and it is not `force`d)"
-    now = time.monotonic()
-    if not force and now - self.last < max(self.interval, 3 * self.took): return  # a slow redraw waits longer
-    self.last = now
-    if not self.started: self.handle, self.started = self.show(*self.render(final)), True
-    else:
-        self.update(*self.render(final))
-        self.updates += 1
-    self.took = time.monotonic() - now
-
-@patch
-def finish(self:LiveView):
-    "The last update: everything, finished"
-    self.refresh(force=True, final=True)
-
-@patch
-def _display(self:LiveView, html, text):
-    from IPython.display import display
-    return display({'text/html': html, 'text/plain': text}, raw=True, display_id=True)
-
-@patch
-def _update(self:LiveView, html, text): self.handle.update({'text/html': html, 'text/plain': text}, raw=True)
-
-# %% ../nbs/09_live.ipynb #b2e654fd
-def _watched(live:LiveView, x):
-    "Show item `x` of a stream or tool loop with `live`: a stream gets `live` as its hook, a message is shown"
-    if isinstance(x, (ReplyStream, AsyncReplyStream)): x.hooks = [live]
-    elif isinstance(x, Message) or (isinstance(x, dict) and 'role' in x): live.add(x)
-
+# %% ../nbs/09_live.ipynb #3650dcb2
 def watch(run, # a `ReplyStream` of a client or chat, or a tool loop's `LoopRun`, streamed or not
           live:LiveView|None=None, # the view that shows it (None: a new `LiveView`, shown by IPython's display)
          )->ReplyStream|LoopRun: # `run`, finished, and marked as shown so that it does not show itself again
@@ -198,6 +200,7 @@ def watch(run, # a `ReplyStream` of a client or chat, or a tool loop's `LoopRun`
     run.shown = True
     return run
 
+# %% ../nbs/09_live.ipynb #8816c17b
 async def awatch(run, # an `AsyncReplyStream` of a client or chat, or a tool loop's `AsyncLoopRun`, streamed or not
                  live:LiveView|None=None, # the view that shows it (None: a new `LiveView`, shown by IPython's display)
                 )->AsyncReplyStream|AsyncLoopRun: # `run`, finished, and marked as shown so that it does not show itself again
@@ -210,32 +213,13 @@ async def awatch(run, # an `AsyncReplyStream` of a client or chat, or a tool loo
     run.shown = True
     return run
 
-# %% ../nbs/09_live.ipynb #2cf7af18
-def _show_error(e:APIError):
-    "Show API error `e` as IPython shows an exception, but in one line: its name and message say it all"
-    from IPython import get_ipython
-    get_ipython().showtraceback((type(e), e, e.__traceback__), exception_only=True)
+# %% ../nbs/09_live.ipynb #75c70b2c
+def _watched(live:LiveView, x):
+    "Show item `x` of a stream or tool loop with `live`: a stream gets `live` as its hook, a message is shown"
+    if isinstance(x, (ReplyStream, AsyncReplyStream)): x.hooks = [live]
+    elif isinstance(x, Message) or (isinstance(x, dict) and 'role' in x): live.add(x)
 
-async def _awatch_shown(run, live:LiveView):
-    "`awatch` for a display: an API error is raised again without the SDK's frames, when `watched` is awaited"
-    try: return await awatch(run, live)
-    except APIError as e: raise e.with_traceback(None) from None   # its `__context__` keeps the transport's error
-
-# %% ../nbs/09_live.ipynb #884f4fd0
-def final_html(run, # a stream or tool loop, sync or async (not run yet: a note says so)
-              )->Html:
-    "The output of a finished stream (its reply) or tool loop (its messages)"
-    v = run.value
-    if isinstance(v, list): return box(*[msg_html(m) for m in v])
-    if v is not None: return box(contents_html(v), fields_html(v))
-    return box(tag('p', tag('i', '(not run yet: iterate it, or leave it as the last expression of a cell)')))
-
-def _show_final(run):
-    from IPython.display import display
-    v = run.value
-    text = '\n\n'.join(map(contents, v)) if isinstance(v, list) else contents(v) if v is not None else '(not run yet)'
-    display({'text/html': final_html(run), 'text/plain': text}, raw=True)
-
+# %% ../nbs/09_live.ipynb #5622c656
 @patch
 def _ipython_display_(self:ReplyStream|LoopRun):
     "In a notebook: run to the end, shown live (or quietly, when it can't be), then the final output"
@@ -247,6 +231,7 @@ def _ipython_display_(self:ReplyStream|LoopRun):
     except APIError as e: return _show_error(e)
     _show_final(self)
 
+# %% ../nbs/09_live.ipynb #976f8f80
 @patch
 def _ipython_display_(self:AsyncReplyStream|AsyncLoopRun):
     "In a notebook: run to the end in a task on the kernel's loop (`watched`), shown live"
@@ -255,3 +240,32 @@ def _ipython_display_(self:AsyncReplyStream|AsyncLoopRun):
     live = LiveView()
     live.refresh(force=True)   # the output appears now, in this cell
     self.watched = contextvars.Context().run(asyncio.ensure_future, _awatch_shown(self, live))
+
+# %% ../nbs/09_live.ipynb #537a822c
+def final_html(run, # a stream or tool loop, sync or async (not run yet: a note says so)
+              )->Html:
+    "The output of a finished stream (its reply) or tool loop (its messages)"
+    v = run.value
+    if isinstance(v, list): return box(*[msg_html(m) for m in v])
+    if v is not None: return box(contents_html(v), fields_html(v))
+    return box(tag('p', tag('i', '(not run yet: iterate it, or leave it as the last expression of a cell)')))
+
+# %% ../nbs/09_live.ipynb #9d320d33
+def _show_final(run):
+    "Display the final output of `run`, as HTML and as plain text"
+    from IPython.display import display
+    v = run.value
+    text = '\n\n'.join(map(contents, v)) if isinstance(v, list) else contents(v) if v is not None else '(not run yet)'
+    display({'text/html': final_html(run), 'text/plain': text}, raw=True)
+
+# %% ../nbs/09_live.ipynb #9c9e8586
+def _show_error(e:APIError):
+    "Show API error `e` as IPython shows an exception, but in one line: its name and message say it all"
+    from IPython import get_ipython
+    get_ipython().showtraceback((type(e), e, e.__traceback__), exception_only=True)
+
+# %% ../nbs/09_live.ipynb #50eea614
+async def _awatch_shown(run, live:LiveView):
+    "`awatch` for a display: an API error is raised again without the SDK's frames, when `watched` is awaited"
+    try: return await awatch(run, live)
+    except APIError as e: raise e.with_traceback(None) from None   # its `__context__` keeps the transport's error

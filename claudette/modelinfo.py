@@ -9,16 +9,15 @@ __all__ = ['MODELS_AS_OF', 'model_specs', 'models', 'default_model', 'all_models
            'server_tool_prices', 'BATCH_DISCOUNT', 'GEO_US_MULTIPLIER', 'Price', 'ModelSpec', 'resolve', 'lookup',
            'in_family', 'models_markdown', 'thinking_types', 'can_think', 'effort_levels', 'can_prefill',
            'can_force_tool', 'has_vision', 'has_pdf', 'can_structured', 'context_window', 'max_output',
-           'can_set_temperature', 'is_deprecated', 'model_info_json', 'refresh_models', 'Cost', 'field_of', 'text_of',
+           'can_set_temperature', 'is_deprecated', 'model_info_json', 'refresh_models', 'field_of', 'text_of', 'Cost',
            'cost_of']
 
 # %% ../nbs/00_models.ipynb #6f2c3656
 import re
 from dataclasses import dataclass, replace
+from fastcore.basics import patch
 
 # %% ../nbs/00_models.ipynb #633521cf
-MODELS_AS_OF = '2026-11-24'
-
 @dataclass
 class Price:
     "Rates of one model in USD per million tokens"
@@ -31,20 +30,14 @@ class Price:
     long_above:int|None=None # prompt size (input + cache reads + cache writes) above which `long` applies
     fast:'Price|None'=None   # fast mode (`speed="fast"`) rates, where known
 
-def _scale(p:Price, k:float)->Price:
-    "`p` with every token rate multiplied by `k`"
-    return Price(*(round(getattr(p, f)*k, 6) for f in ('inp','out','cache_5m','cache_1h','cache_read')))
-
 # %% ../nbs/00_models.ipynb #f5182a29
 def _price(inp:float, out:float, read:float|None=None, **kw)->Price:
     "Price from input/output rates, with the usual 1.25× / 2× / 0.1× cache rates unless `read` is given"
     return Price(inp, out, round(inp*1.25, 6), round(inp*2, 6), round(inp*0.1, 6) if read is None else read, **kw)
 
 # %% ../nbs/00_models.ipynb #428dcb82
-_ALL_EFFORTS = ('low', 'medium', 'high', 'xhigh', 'max')
-
 @dataclass
-class ModelSpec:
+class ModelSpec:  # long: one field per line, each with its meaning
     "What claudette knows about one Claude model"
     id:str                 # API model id (the alias for dated models)
     line:str               # 'opus', 'sonnet', 'haiku', 'fable' or 'mythos'
@@ -75,6 +68,8 @@ class ModelSpec:
     note:str=''              # how it was resolved when not exact, or why a figure is an estimate
 
 # %% ../nbs/00_models.ipynb #962a4fcb
+_ALL_EFFORTS = ('low', 'medium', 'high', 'xhigh', 'max')
+
 def _new(id, line, version, released, lifecycle, price, *, name=None, retires=None, context=1_000_000, max_out=128_000,
          thinking=('adaptive', 'disabled'), always_on=False, display='omitted', effort='high', efforts=_ALL_EFFORTS,
          forced=True, snapshot=None, bedrock=True, vertex=True, note=''):
@@ -87,6 +82,7 @@ def _new(id, line, version, released, lifecycle, price, *, name=None, retires=No
                      max_out, thinking, always_on, display, effort if efforts else None, efforts, True, True, True, True,
                      True, False, forced and not always_on, price, bedrock, vertex, snapshot, True, note)
 
+# %% ../nbs/00_models.ipynb #796d81a1
 def _old(id, line, version, released, lifecycle, price, *, name, retires=None, context=200_000, max_out=64_000,
          thinking=('enabled', 'disabled'), efforts=(), vision=True, pdf=True, structured=False, citations=True,
          server_tools=True, snapshot=None, bedrock=None, vertex=None, note=''):
@@ -95,12 +91,15 @@ def _old(id, line, version, released, lifecycle, price, *, name, retires=None, c
                      'summarized', 'high' if efforts else None, efforts, vision, pdf, structured, citations,
                      server_tools, True, True, price, bedrock, vertex, snapshot, True, note)
 
-# %% ../nbs/00_models.ipynb #796d81a1
+# %% ../nbs/00_models.ipynb #0c84fd7e
+MODELS_AS_OF = '2026-11-24'
+
 def _unknown(m, base): return f'{m}: no published specs or prices as of {MODELS_AS_OF}; figures are those of {base}'
 
+# %% ../nbs/00_models.ipynb #3e184c0f
 _fable = _price(10, 50, 0.25)
 _opus5 = _price(5, 25, fast=_price(10, 50))
-_adaptive = [
+_adaptive = [  # long: the table's data, one model a row
     _new('claude-fable-5-2', 'fable', (5,2), None, 'active', _fable, always_on=True, note=_unknown('claude-fable-5-2', 'claude-fable-5-1')),
     _new('claude-mythos-5-2', 'mythos', (5,2), None, 'limited', _fable, always_on=True, note=_unknown('claude-mythos-5-2', 'claude-mythos-5-1')),
     _new('claude-haiku-5-5', 'haiku', (5,5), '2026-10-07', 'active',
@@ -128,8 +127,8 @@ _adaptive = [
          thinking=('adaptive', 'enabled', 'disabled'), display='summarized', efforts=('low', 'medium', 'high', 'max')),
 ]
 
-# %% ../nbs/00_models.ipynb #0c84fd7e
-_older = [
+# %% ../nbs/00_models.ipynb #f0f5850e
+_older = [  # long: the table's data, one model a row
     _old('claude-haiku-4-5', 'haiku', (4,5), '2025-10-15', 'active', _price(1, 5), name='Claude Haiku 4.5',
          snapshot='claude-haiku-4-5-20251001', structured=True),
     _old('claude-opus-4-5', 'opus', (4,5), '2025-11-24', 'deprecated', _price(5, 25), name='Claude Opus 4.5',
@@ -157,6 +156,8 @@ _older = [
          retires='2026-04-20', max_out=4_096, thinking=('disabled',), citations=False, server_tools=False,
          bedrock='anthropic.claude-3-haiku-20240307-v1:0'),
 ]
+
+# %% ../nbs/00_models.ipynb #4e42dcd4
 _specs = _adaptive + _older
 for _s in _specs:
     if _s.snapshot:
@@ -165,7 +166,7 @@ for _s in _specs:
 model_specs = {s.id: s for s in _specs}
 model_specs.update({s.snapshot: s for s in _specs if s.snapshot})
 
-# %% ../nbs/00_models.ipynb #4e42dcd4
+# %% ../nbs/00_models.ipynb #392827a6
 def _rel(s): return s.released or '9999'  # unknown release dates belong to the newest models
 
 def _pickable(s): return s.lifecycle in ('active', 'legacy')
@@ -175,6 +176,7 @@ def _newest(line:str, specs=None)->ModelSpec:
     cands = [s for s in (specs or model_specs).values() if s.line == line]
     return max(cands, key=lambda s: (_pickable(s), s.version, _rel(s)))
 
+# %% ../nbs/00_models.ipynb #eb75c422
 models = [_newest(l).id for l in ('opus', 'sonnet', 'haiku')]
 models += [s.id for s in sorted(_specs, key=lambda s: (_rel(s), s.version), reverse=True)
            if _pickable(s) and s.id not in models]
@@ -183,24 +185,7 @@ all_models = list(model_specs)
 models_aws = [model_specs[m].bedrock_id for m in models if model_specs[m].bedrock_id]
 models_goog = [model_specs[m].vertex_id for m in models if model_specs[m].vertex_id]
 
-# %% ../nbs/00_models.ipynb #392827a6
-_prefix_re = re.compile(r'^(?:[a-z]{2,6}(?:-[a-z]+)?\.)?anthropic\.')
-_suffix_re = re.compile(r'(?:-v\d+(?::\d+)?|@\d{8}|-\d{8}|-latest)$')
-_line_re = re.compile(r'\b(opus|sonnet|haiku|fable|mythos)\b')
-
-def _normalise(model:str)->str:
-    "`model` without provider prefixes and version / date suffixes"
-    m = _prefix_re.sub('', model.strip().lower().rsplit('/', 1)[-1])
-    while (n := _suffix_re.sub('', m)) != m: m = n
-    return m
-
-def _family(m:str):
-    "The (line, version) named in a normalised model id, or None"
-    if not (mo := _line_re.search(m.replace('-', ' '))): return None
-    nums = [int(n) for n in re.findall(r'(?<![a-z])\d{1,2}(?![\d.])', m)]
-    return mo.group(1), tuple((nums + [0, 0])[:2]) if nums else None
-
-# %% ../nbs/00_models.ipynb #eb75c422
+# %% ../nbs/00_models.ipynb #e10bd842
 def resolve(model:str, # any model id: API, Bedrock, Vertex, dated, or unknown
            )->ModelSpec:
     "A copy of the `ModelSpec` for `model`, falling back by family (or to `default_model`) with a `note`"
@@ -223,12 +208,33 @@ def resolve(model:str, # any model id: API, Bedrock, Vertex, dated, or unknown
     how = f'newest {line} up to version {".".join(map(str, ver))}' if older and ver else f'newest {line}'
     return replace(s, exact=False, note=f'{model}: unknown model; using {s.id} ({how})')
 
+# %% ../nbs/00_models.ipynb #702f3515
+_prefix_re = re.compile(r'^(?:[a-z]{2,6}(?:-[a-z]+)?\.)?anthropic\.')
+_suffix_re = re.compile(r'(?:-v\d+(?::\d+)?|@\d{8}|-\d{8}|-latest)$')
+
+def _normalise(model:str)->str:
+    "`model` without provider prefixes and version / date suffixes"
+    m = _prefix_re.sub('', model.strip().lower().rsplit('/', 1)[-1])
+    while (n := _suffix_re.sub('', m)) != m: m = n
+    return m
+
+# %% ../nbs/00_models.ipynb #e13babaa
+_line_re = re.compile(r'\b(opus|sonnet|haiku|fable|mythos)\b')
+
+def _family(m:str):
+    "The (line, version) named in a normalised model id, or None"
+    if not (mo := _line_re.search(m.replace('-', ' '))): return None
+    nums = [int(n) for n in re.findall(r'(?<![a-z])\d{1,2}(?![\d.])', m)]
+    return mo.group(1), tuple((nums + [0, 0])[:2]) if nums else None
+
+# %% ../nbs/00_models.ipynb #41391f96
 def lookup(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
            )->ModelSpec:
     "The spec for `model`, like `resolve`, but the table's own entry (not a copy) for a known id: fast, and only to be read"
     s = model_specs.get(model) if isinstance(model, str) else None
     return s if s is not None else resolve(model)
 
+# %% ../nbs/00_models.ipynb #97a46fa4
 def in_family(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
               )->bool:
     "Whether `model` is in the table or names a Claude family, so that a family's rules apply to it (not a proxy's alias)"
@@ -252,7 +258,7 @@ def models_markdown(ids:list|None=None, # model ids; `models` by default
                     f'{p.inp:g}{band} | {p.out:g} | {p.cache_5m:g} | {p.cache_1h:g} | {p.cache_read:g} |')
     return '\n'.join(rows)
 
-# %% ../nbs/00_models.ipynb #3aad58cf
+# %% ../nbs/00_models.ipynb #421f992c
 def thinking_types(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                    )->tuple:
     "The `thinking.type` values `model` accepts"
@@ -263,11 +269,13 @@ def can_think(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Ve
     "Whether `model` can think (adaptive or manual extended thinking)"
     return bool({'adaptive', 'enabled'} & set(thinking_types(model)))
 
+# %% ../nbs/00_models.ipynb #be3c4d10
 def effort_levels(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                   )->tuple:
     "The `output_config.effort` values `model` accepts (empty if it has no effort setting)"
     return lookup(model).efforts
 
+# %% ../nbs/00_models.ipynb #e8c56429
 def can_prefill(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                 )->bool:
     "Whether `model` accepts a conversation ending with an assistant turn (rejected from the 4.6 generation on)"
@@ -278,7 +286,7 @@ def can_force_tool(model:str, # A model id: an API id, alias, snapshot, or Bedro
     "Whether `model` accepts `tool_choice` of type 'any' or 'tool'"
     return lookup(model).forced_tool_choice
 
-# %% ../nbs/00_models.ipynb #b4f56567
+# %% ../nbs/00_models.ipynb #45aa5a2a
 def has_vision(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                )->bool:
     "Whether `model` accepts images"
@@ -289,11 +297,13 @@ def has_pdf(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vert
     "Whether `model` accepts PDF documents"
     return lookup(model).pdf
 
+# %% ../nbs/00_models.ipynb #872bb4ff
 def can_structured(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                    )->bool:
     "Whether `model` supports native structured outputs (`output_config.format`)"
     return lookup(model).structured_outputs
 
+# %% ../nbs/00_models.ipynb #f2152216
 def context_window(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                    )->int:
     "Context window of `model` in tokens"
@@ -304,11 +314,13 @@ def max_output(model:str, # A model id: an API id, alias, snapshot, or Bedrock/V
     "Largest `max_tokens` `model` accepts"
     return lookup(model).max_out
 
+# %% ../nbs/00_models.ipynb #cac901a6
 def can_set_temperature(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                         )->bool:
     "Always False: the current API and SDK removed `temperature`, `top_p` and `top_k` for every model"
     return False
 
+# %% ../nbs/00_models.ipynb #5c23dfb2
 def is_deprecated(model:str, # A model id: an API id, alias, snapshot, or Bedrock/Vertex id
                   )->bool:
     "Whether `model` is deprecated or already retired"
@@ -339,7 +351,26 @@ def model_info_json(model:str, # any model id
                 deprecated_at=None, retires_at=_rfc3339(s.retires_at), line=s.line,
                 max_input_tokens=s.context, max_tokens=s.max_out, capabilities=caps)
 
-# %% ../nbs/00_models.ipynb #7443bed4
+# %% ../nbs/00_models.ipynb #44e46144
+def refresh_models(cli, # an `anthropic.Anthropic` (or anything whose `.models.list()` yields `ModelInfo`s)
+                   specs:dict|None=None, # the table to update; `model_specs` by default
+                  )->list:
+    "Update `specs` from the Models API; returns the ids updated or added"
+    specs = model_specs if specs is None else specs
+    done = []
+    for info in cli.models.list():
+        if info.id in specs: _apply_info(specs[info.id], info)
+        else:
+            base = resolve(info.id)
+            fam = _family(_normalise(info.id))
+            s = replace(base, id=info.id, version=fam[1] if fam and fam[1] else base.version, snapshot=None,
+                        bedrock_id=None, vertex_id=None, exact=True,
+                        note=f'{info.id}: from the Models API; prices are those of {base.id}')
+            specs[info.id] = _apply_info(s, info)
+        done.append(info.id)
+    return done
+
+# %% ../nbs/00_models.ipynb #da6a0741
 def _date(d)->str|None: return None if d is None else d.date().isoformat() if d.year > 1970 else None
 
 def _apply_info(s:ModelSpec, info)->ModelSpec:
@@ -362,25 +393,28 @@ def _apply_info(s:ModelSpec, info)->ModelSpec:
     s.server_tools = c.server_tools.supported
     return s
 
-def refresh_models(cli, # an `anthropic.Anthropic` (or anything whose `.models.list()` yields `ModelInfo`s)
-                   specs:dict|None=None, # the table to update; `model_specs` by default
-                  )->list:
-    "Update `specs` from the Models API; returns the ids updated or added"
-    specs = model_specs if specs is None else specs
-    done = []
-    for info in cli.models.list():
-        if info.id in specs: _apply_info(specs[info.id], info)
-        else:
-            base = resolve(info.id)
-            fam = _family(_normalise(info.id))
-            s = replace(base, id=info.id, version=fam[1] if fam and fam[1] else base.version, snapshot=None,
-                        bedrock_id=None, vertex_id=None, exact=True,
-                        note=f'{info.id}: from the Models API; prices are those of {base.id}')
-            specs[info.id] = _apply_info(s, info)
-        done.append(info.id)
-    return done
+# %% ../nbs/00_models.ipynb #0e45575d
+def field_of(o, # An SDK object (extra fields included), a dict, or None
+             *path:str, # Field names to follow, outermost first
+             default=None # What to return when a field on the path is missing or None
+            ):
+    "The field at `path` of `o`, through dicts and SDK objects alike; `default` when one is missing or None"
+    for name in path: o = o.get(name) if isinstance(o, dict) else getattr(o, name, None)
+    return default if o is None else o
 
-# %% ../nbs/00_models.ipynb #317ec325
+# %% ../nbs/00_models.ipynb #6b5c6749
+def text_of(content # A message's content: a str, or a list of blocks (dicts or SDK objects)
+           )->str:
+    "The plain text of `content`: its text blocks and its tool results' text, one per line"
+    if isinstance(content, str): return content
+    out = []
+    for b in content or []:
+        kind = field_of(b, 'type')
+        if kind == 'text': out.append(field_of(b, 'text', default=''))
+        elif kind == 'tool_result': out.append(text_of(field_of(b, 'content')))
+    return '\n'.join(out)
+
+# %% ../nbs/00_models.ipynb #1a1122bb
 _COST_PARTS = ('input', 'output', 'cache_write', 'cache_read', 'server_tools')
 
 class Cost(float):
@@ -403,63 +437,43 @@ class Cost(float):
         "The total in USD, as a plain float"
         return float(self)
 
-    def __add__(self, o):
-        if isinstance(o, Cost):
-            return Cost(*(getattr(self, f) + getattr(o, f) for f in _COST_PARTS), notes=tuple(dict.fromkeys(self.notes + o.notes)))
-        if isinstance(o, (int, float)) and o == 0: return self  # so `sum(costs)` keeps the breakdown
-        return super().__add__(o)
-    __radd__ = __add__
+# %% ../nbs/00_models.ipynb #594fd4e8
+@patch
+def __repr__(self:Cost):
+    "The total, then the parts that are not zero, then the notes, on one line"
+    parts = [f'{f}=${getattr(self, f):.4f}' for f in _COST_PARTS if getattr(self, f)]
+    return f"Cost(${self.total:.4f}{': ' + ', '.join(parts) if parts else ''}{'; ' + '; '.join(self.notes) if self.notes else ''})"
+Cost.__str__ = Cost.__repr__
 
-    def __reduce__(self): return (Cost, tuple(getattr(self, f) for f in _COST_PARTS) + (self.notes,))
-    def __eq__(self, o):
-        if isinstance(o, Cost): return all(getattr(self, f) == getattr(o, f) for f in _COST_PARTS) and self.notes == o.notes
-        return float(self) == o
-    __hash__ = float.__hash__
+# %% ../nbs/00_models.ipynb #5a226e49
+@patch
+def __add__(self:Cost, o):
+    "A `Cost` plus a `Cost` is a `Cost`; plus 0 it is itself; plus another number, a plain `float`"
+    if isinstance(o, Cost):
+        return Cost(*(getattr(self, f) + getattr(o, f) for f in _COST_PARTS), notes=tuple(dict.fromkeys(self.notes + o.notes)))
+    if isinstance(o, (int, float)) and o == 0: return self  # so `sum(costs)` keeps the breakdown
+    return float.__add__(self, o)
+Cost.__radd__ = Cost.__add__
 
-    def __repr__(self):
-        parts = [f'{f}=${getattr(self, f):.4f}' for f in _COST_PARTS if getattr(self, f)]
-        return f"Cost(${self.total:.4f}{': ' + ', '.join(parts) if parts else ''}{'; ' + '; '.join(self.notes) if self.notes else ''})"
-    __str__ = __repr__
+# %% ../nbs/00_models.ipynb #5fa38582
+@patch
+def __eq__(self:Cost, o):
+    "Equal to a `Cost` with the same parts and notes, or to a number equal to the total"
+    if isinstance(o, Cost): return all(getattr(self, f) == getattr(o, f) for f in _COST_PARTS) and self.notes == o.notes
+    return float(self) == o
 
-    def markdown(self)->str:
-        "The breakdown as a Markdown table, its notes below (as they are: a note can name any model id)"
-        rows = ['| | USD |', '|---|---:|'] + [f'| {f.replace("_", " ")} | {getattr(self, f):.6f} |'
-            for f in _COST_PARTS] + [f'| **total** | **{self.total:.6f}** |']
-        return '\n'.join(rows) + ''.join(f'\n\n_{n}_' for n in self.notes)
+@patch
+def __reduce__(self:Cost):
+    "Pickled with its parts and notes"
+    return (Cost, tuple(getattr(self, f) for f in _COST_PARTS) + (self.notes,))
 
-# %% ../nbs/00_models.ipynb #0e45575d
-def field_of(o, # An SDK object (extra fields included), a dict, or None
-             *path:str, # Field names to follow, outermost first
-             default=None # What to return when a field on the path is missing or None
-            ):
-    "The field at `path` of `o`, through dicts and SDK objects alike; `default` when one is missing or None"
-    for name in path: o = o.get(name) if isinstance(o, dict) else getattr(o, name, None)
-    return default if o is None else o
-
-# %% ../nbs/00_models.ipynb #6b5c6749
-def text_of(content # A message's content: a str, or a list of blocks (dicts or SDK objects)
-           )->str:
-    "The plain text of `content`: its text blocks and its tool results' text, one per line"
-    if isinstance(content, str): return content
-    out = []
-    for b in content or []:
-        kind = field_of(b, 'type')
-        if kind == 'text': out.append(field_of(b, 'text', default=''))
-        elif kind == 'tool_result': out.append(text_of(field_of(b, 'content')))
-    return '\n'.join(out)
-
-# %% ../nbs/00_models.ipynb #ea032e60
-server_tool_prices = dict(web_search_requests=10/1000, web_fetch_requests=0.0, code_execution_hours=0.05)  # USD each
-BATCH_DISCOUNT = 0.5
-GEO_US_MULTIPLIER = 1.1
-
-# %% ../nbs/00_models.ipynb #11983d90
-def _tokens(usage)->tuple:
-    "(input, output, cache read, 5m write, 1h write) tokens of `usage` (one sample)"
-    n = lambda *path: field_of(usage, *path, default=0)
-    w5, w1 = n('cache_creation', 'ephemeral_5m_input_tokens'), n('cache_creation', 'ephemeral_1h_input_tokens')
-    w5 += max(n('cache_creation_input_tokens') - w5 - w1, 0)  # no split (or a partial one): the 5m rate
-    return n('input_tokens'), n('output_tokens'), n('cache_read_input_tokens'), w5, w1
+# %% ../nbs/00_models.ipynb #8768f46d
+@patch
+def markdown(self:Cost)->str:
+    "The breakdown as a Markdown table, its notes below (as they are: a note can name any model id)"
+    rows = ['| | USD |', '|---|---:|'] + [f'| {f.replace("_", " ")} | {getattr(self, f):.6f} |'
+        for f in _COST_PARTS] + [f'| **total** | **{self.total:.6f}** |']
+    return '\n'.join(rows) + ''.join(f'\n\n_{n}_' for n in self.notes)
 
 # %% ../nbs/00_models.ipynb #843de12c
 def cost_of(usage, # an `anthropic.types.Usage`, a dict of the same shape, or anything with those attributes
@@ -484,3 +498,16 @@ def cost_of(usage, # an `anthropic.types.Usage`, a dict of the same shape, or an
     tools = sum(field_of(usage, 'server_tool_use', f, default=0) * server_tool_prices[f] for f in ('web_search_requests', 'web_fetch_requests'))
     m = k / 1e6
     return Cost(inp*p.inp*m, out*p.out*m, (w5*p.cache_5m + w1*p.cache_1h)*m, cr*p.cache_read*m, tools, notes)
+
+# %% ../nbs/00_models.ipynb #ea032e60
+server_tool_prices = dict(web_search_requests=10/1000, web_fetch_requests=0.0, code_execution_hours=0.05)  # USD each
+BATCH_DISCOUNT = 0.5
+GEO_US_MULTIPLIER = 1.1
+
+# %% ../nbs/00_models.ipynb #11983d90
+def _tokens(usage)->tuple:
+    "(input, output, cache read, 5m write, 1h write) tokens of `usage` (one sample)"
+    n = lambda *path: field_of(usage, *path, default=0)
+    w5, w1 = n('cache_creation', 'ephemeral_5m_input_tokens'), n('cache_creation', 'ephemeral_1h_input_tokens')
+    w5 += max(n('cache_creation_input_tokens') - w5 - w1, 0)  # no split (or a partial one): the 5m rate
+    return n('input_tokens'), n('output_tokens'), n('cache_read_input_tokens'), w5, w1

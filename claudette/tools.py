@@ -6,8 +6,8 @@ Docs: https://claudette-dev.github.io/claudette/tools.html.md"""
 
 # %% auto #0
 __all__ = ['TOOL_RESULT_MAX_CHARS', 'NO_ID', 'ToolError', 'ToolResult', 'get_schema', 'sequential', 'Toolbox', 'as_toolbox',
-           'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'invoke', 'run_tools', 'acall_tool', 'arun_tools',
-           'tool_results_msg', 'atool_results_msg', 'ns_toolbox', 'mk_toolres', 'mk_toolres_async']
+           'render_result', 'ToolCall', 'tool_calls', 'call_tool', 'invoke', 'run_tools', 'acall_tool', 'ainvoke',
+           'arun_tools', 'tool_results_msg', 'atool_results_msg', 'ns_toolbox', 'mk_toolres', 'mk_toolres_async']
 
 # %% ../nbs/03_tools.ipynb #50d021e1
 import ast, asyncio, base64, contextvars, dataclasses, enum, functools, inspect, io, json, logging, re, sys, threading, types, typing
@@ -23,6 +23,7 @@ from fastcore.docments import docments
 from functools import partial
 from fastcore.aio import maybe_await
 from fastcore.basics import patch
+from fastcore.meta import delegates
 from .modelinfo import field_of
 from .messages import image_block, img_type, is_pil_image, to_params
 from .steps import arun_steps, run_steps
@@ -151,7 +152,27 @@ def _prop(anno, default, desc, seen)->dict:
     return s
 
 # %% ../nbs/03_tools.ipynb #f40b75f4
-# long: one branch per row of the table above, tried in that order; split, the order would be lost
+def _enum_schema(vals)->dict:
+    "An `enum` schema of `vals`, with their JSON type when they all have the same one"
+    tys = {_SIMPLE.get(type(v)) for v in vals}
+    return ({'type':tys.pop()} if len(tys)==1 and None not in tys else {}) | {'enum':list(vals)}
+
+# %% ../nbs/03_tools.ipynb #812fbb0e
+def _union_schema(args, seen)->dict:
+    "The schema of a union of `args`: `{'type': [...]}` when every member is a plain type, else `anyOf`"
+    subs = [_type_schema(a, seen) for a in args]
+    if all(list(s)==['type'] and isinstance(s['type'], str) for s in subs): return {'type':[s['type'] for s in subs]}
+    return {'anyOf':subs}
+
+# %% ../nbs/03_tools.ipynb #97f7c409
+def _record_schema(t, seen:tuple)->dict:
+    "The nested object schema of class `t`; a plain object when `t` is in `seen`, the classes being written"
+    if t in seen: return {'type':'object'}
+    fs = _fields(t)
+    s = _obj_schema({n:_prop(a, d, desc, (*seen, t)) for n,a,d,desc,_ in fs}, [n for n,*_,r in fs if r])
+    return ({'description':doc} if (doc := _own_doc(t)) else {}) | s
+
+# %% ../nbs/03_tools.ipynb #8268a742
 def _type_schema(t, seen=())->dict:
     "The JSON schema of type annotation `t`"
     if t is _EMPTY or t is Any or t is object or isinstance(t, (str, typing.ForwardRef)): return {}
@@ -162,29 +183,18 @@ def _type_schema(t, seen=())->dict:
         return s
     if t in _SIMPLE: return {'type':_SIMPLE[t]}
     if t in _STRINGY: return {'type':'string', **_STRINGY[t]}
-    if o is Literal:
-        tys = {_SIMPLE.get(type(a)) for a in args}
-        return ({'type':tys.pop()} if len(tys)==1 and None not in tys else {}) | {'enum':list(args)}
-    if o in (Union, types.UnionType):
-        subs = [_type_schema(a, seen) for a in args]
-        if all(list(s)==['type'] and isinstance(s['type'], str) for s in subs): return {'type':[s['type'] for s in subs]}
-        return {'anyOf':subs}
+    if o is Literal: return _enum_schema(args)
+    if o in (Union, types.UnionType): return _union_schema(args, seen)
     if isinstance(t, type) and issubclass(t, enum.Enum):
         vals = [m.value for m in t]
-        if not _jsonable(vals): vals = [m.name for m in t]
-        tys = {_SIMPLE.get(type(v)) for v in vals}
-        return ({'type':tys.pop()} if len(tys)==1 and None not in tys else {}) | {'enum':vals}
+        return _enum_schema(vals if _jsonable(vals) else [m.name for m in t])
     if t in (list, tuple, set, frozenset) or o in (list, tuple, set, frozenset):
         if o is tuple and args and not (len(args)==2 and args[1] is Ellipsis):
             return {'type':'array', 'prefixItems':[_type_schema(a, seen) for a in args], 'minItems':len(args), 'maxItems':len(args)}
         return {'type':'array'} | ({'items':_type_schema(args[0], seen)} if args else {})
     if t is dict or o is dict:
         return {'type':'object'} | ({'additionalProperties':_type_schema(args[1], seen)} if len(args)==2 and args[1] is not Any else {})
-    if _is_record(t):
-        if t in seen: return {'type':'object'}
-        fs = _fields(t)
-        s = _obj_schema({n:_prop(a, d, desc, (*seen, t)) for n,a,d,desc,_ in fs}, [n for n,*_,r in fs if r])
-        return ({'description':doc} if (doc := _own_doc(t)) else {}) | s
+    if _is_record(t): return _record_schema(t, seen)
     return {}
 
 # %% ../nbs/03_tools.ipynb #e48f4fbf
@@ -249,9 +259,18 @@ def get_schema(f:Callable|dict, # a function, method or callable object (a dict 
 def sequential(f # a tool: a function, method or callable object
               ):
     "Mark tool `f` to never run concurrently with other tool calls (nor with itself, in any Toolbox)"
-    tgt = f.__func__ if inspect.ismethod(f) else f
-    tgt.__tool_concurrent__, tgt.__tool_lock__ = False, threading.Lock()
+    if inspect.ismethod(f): f = _own_method(f)
+    f.__tool_concurrent__, f.__tool_lock__ = False, threading.Lock()
     return f
+
+# %% ../nbs/03_tools.ipynb #c983d92a
+def _own_method(m):
+    "A function (async if `m` is) calling bound method `m`, with `m`'s name, signature and docs, and attributes of its own"
+    if inspect.iscoroutinefunction(m):
+        async def one(*args, **kwargs): return await m(*args, **kwargs)
+    else:
+        def one(*args, **kwargs): return m(*args, **kwargs)
+    return functools.wraps(m)(one)
 
 # %% ../nbs/03_tools.ipynb #6bebad6f
 @dataclass(eq=False)
@@ -430,20 +449,48 @@ def _coerce_scalar(v, t, path:str, strict:bool):
     if not strict and num: return str(v)
     _want(path, "a string", v)
 
-# %% ../nbs/03_tools.ipynb #b2086432
-# long: one branch per row of the table above, tried in that order, as `_type_schema` does
+# %% ../nbs/03_tools.ipynb #c226c519
+def _coerce_union(v, args, path:str, strict:bool):
+    "`v` as the first member of union `args` it fits as is, else (unless strict) the first it converts to"
+    if v is None and type(None) in args: return None
+    for s in ((True, False) if not strict else (True,)):
+        for a in args:
+            try: return _coerce(v, a, path, s)
+            except _ArgError: pass
+    _want(path, ' or '.join(_type_name(a) for a in args), v)
+
+# %% ../nbs/03_tools.ipynb #44911915
+def _coerce_enum(v, t, path:str, strict:bool):
+    "`v` as a member of Enum `t`: by value, else (unless strict) by name"
+    if isinstance(v, t): return v
+    try: return t(v)
+    except (ValueError, TypeError): pass
+    if not strict and isinstance(v, str) and v in t.__members__: return t[v]
+    _want(path, "one of " + ', '.join(_short(m.value) for m in t), v)
+
+# %% ../nbs/03_tools.ipynb #327082ce
+def _coerce_dict(v, args, path:str, strict:bool)->dict:
+    "`v` as a dict (a copy), its keys and values checked against `args` when given"
+    if not strict: v = _maybe_json(v, dict)
+    if not isinstance(v, dict): _want(path, "an object", v)
+    if len(args)!=2: return dict(v)
+    return {_coerce(k, args[0], f"{path} key", strict):_coerce(x, args[1], f"{path}.{k}", strict) for k,x in v.items()}
+
+# %% ../nbs/03_tools.ipynb #540dd156
+def _coerce_stringy(v, t, path:str):
+    "`v` as a `Path`, `datetime`, `date` or `time` from a string"
+    if isinstance(v, t): return v
+    if not isinstance(v, str): _want(path, "a string", v)
+    try: return Path(v) if t is Path else t.fromisoformat(v)
+    except ValueError: _want(path, f"an ISO {t.__name__} string", v)
+
+# %% ../nbs/03_tools.ipynb #0e6a0854
 def _coerce(v, t, path:str, strict:bool=False):
     "`v` checked against annotation `t` and converted to it; raises `_ArgError` with a short message"
     if t is _EMPTY or t is Any or t is object or isinstance(t, (str, typing.ForwardRef)): return v
     o, args = get_origin(t), get_args(t)
     if o is Annotated: return _coerce(v, args[0], path, strict)
-    if o in (Union, types.UnionType):
-        if v is None and type(None) in args: return None
-        for s in ((True, False) if not strict else (True,)):
-            for a in args:
-                try: return _coerce(v, a, path, s)
-                except _ArgError: pass
-        _want(path, ' or '.join(_type_name(a) for a in args), v)
+    if o in (Union, types.UnionType): return _coerce_union(v, args, path, strict)
     if t is type(None):
         if v is None: return v
         _want(path, "null", v)
@@ -451,24 +498,11 @@ def _coerce(v, t, path:str, strict:bool=False):
     if o is Literal:
         if v in args and any(type(v) is type(a) for a in args): return v
         _want(path, "one of " + ', '.join(_short(a) for a in args), v)
-    if isinstance(t, type) and issubclass(t, enum.Enum):
-        if isinstance(v, t): return v
-        try: return t(v)
-        except (ValueError, TypeError): pass
-        if not strict and isinstance(v, str) and v in t.__members__: return t[v]
-        _want(path, "one of " + ', '.join(_short(m.value) for m in t), v)
+    if isinstance(t, type) and issubclass(t, enum.Enum): return _coerce_enum(v, t, path, strict)
     if t in (list, tuple, set, frozenset) or o in (list, tuple, set, frozenset): return _coerce_seq(v, t, o, args, path, strict)
-    if t is dict or o is dict:
-        if not strict: v = _maybe_json(v, dict)
-        if not isinstance(v, dict): _want(path, "an object", v)
-        if len(args)!=2: return dict(v)
-        return {_coerce(k, args[0], f"{path} key", strict):_coerce(x, args[1], f"{path}.{k}", strict) for k,x in v.items()}
+    if t is dict or o is dict: return _coerce_dict(v, args, path, strict)
     if _is_record(t): return _coerce_record(v, t, path, strict)
-    if t in _STRINGY:
-        if isinstance(v, t): return v
-        if not isinstance(v, str): _want(path, "a string", v)
-        try: return Path(v) if t is Path else t.fromisoformat(v)
-        except ValueError: _want(path, f"an ISO {t.__name__} string", v)
+    if t in _STRINGY: return _coerce_stringy(v, t, path)
     return v
 
 # %% ../nbs/03_tools.ipynb #bf906525
@@ -574,7 +608,7 @@ def render_result(res, # a tool's return value
     except TypeError: s = str(res)
     return _truncate(s, max_chars)
 
-# %% ../nbs/03_tools.ipynb #76d3808e
+# %% ../nbs/03_tools.ipynb #87668a33
 @dataclass
 class ToolCall:
     "One tool call the model asked for"
@@ -587,9 +621,8 @@ class ToolCall:
     def from_block(cls, b # a `tool_use` block: an SDK object or a dict
                   ):
         "A `ToolCall` from a `tool_use` block (an SDK object or a dict)"
-        g = b.get if isinstance(b, dict) else (lambda k, d=None: getattr(b, k, d))
-        inp = g('input')
-        return cls(g('id'), g('name'), dict(inp) if isinstance(inp, dict) else inp, g('toolset_name'))
+        inp = field_of(b, 'input')
+        return cls(field_of(b, 'id'), field_of(b, 'name'), dict(inp) if isinstance(inp, dict) else inp, field_of(b, 'toolset_name'))
 
 # %% ../nbs/03_tools.ipynb #4f875f77
 def tool_calls(r # a reply: an SDK `Message`, a message dict, or a list of content blocks
@@ -645,14 +678,17 @@ def _run_coro(aw):
     except RuntimeError: return asyncio.run(_go())
     with ThreadPoolExecutor(1) as ex: return ex.submit(asyncio.run, _go()).result()
 
-# %% ../nbs/03_tools.ipynb #8e9bf618
+# %% ../nbs/03_tools.ipynb #55cde7cf
+def _call(t:_Tool, args:tuple, kw:dict):
+    "The return value of tool `t` called with `args` and `kw`, holding its lock when it is sequential, awaited when it is async"
+    with (nullcontext() if t.concurrent else t.lock):
+        res = t.fn(*args, **kw)
+        return _run_coro(res) if inspect.isawaitable(res) else res
+
+# %% ../nbs/03_tools.ipynb #915435f6
 def _invoke(t:_Tool, args:tuple, kw:dict, limit)->dict:
-    "Run tool `t` (holding its lock when it is sequential) and render its result; never raises"
-    try:
-        with (nullcontext() if t.concurrent else t.lock):
-            res = t.fn(*args, **kw)
-            if inspect.isawaitable(res): res = _run_coro(res)
-        return {'content':render_result(res, limit)}
+    "Run tool `t` and render its result; never raises"
+    try: return {'content':render_result(_call(t, args, kw), limit)}
     except (Exception, SystemExit) as e: return _failed(e, t.name, limit)
 
 # %% ../nbs/03_tools.ipynb #fa92255e
@@ -665,7 +701,7 @@ def call_tool(box,                # a `Toolbox`, or a list of tools
     p = _checked(as_toolbox(box), ToolCall('', name, input))
     return p if isinstance(p, dict) else _invoke(*p, max_chars)
 
-# %% ../nbs/03_tools.ipynb #915435f6
+# %% ../nbs/03_tools.ipynb #54a1bf44
 def invoke(box,        # a `Toolbox`, or a list of tools
            name:str,   # the tool name the model chose
            input:dict  # the arguments the model chose
@@ -673,8 +709,7 @@ def invoke(box,        # a `Toolbox`, or a list of tools
     "The return value of tool `name` called with `input`, checked and converted like `call_tool`; a `ToolError` if it can't be called"
     p = _checked(as_toolbox(box), ToolCall('', name, input))
     if isinstance(p, dict): raise ToolError(p['content'])
-    t, args, kw = p
-    return t.fn(*args, **kw)
+    return _call(*p)
 
 # %% ../nbs/03_tools.ipynb #494a64c3
 def _result(call:ToolCall, r:dict)->dict:
@@ -755,8 +790,8 @@ def run_tools(blocks,          # the reply's content blocks (SDK objects or dict
     return run_steps(_tool_steps(blocks, box, before, after, max_chars, partial(_run_jobs, max_workers=max_workers, limit=max_chars)))
 
 # %% ../nbs/03_tools.ipynb #87a91e91
-async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
-    "Run tool `t` without blocking the event loop (sync tools on `pool`) and render its result; never raises"
+async def _acall(t:_Tool, args:tuple, kw:dict, pool=None):
+    "The return value of tool `t`, without blocking the event loop (a sync tool on `pool`), holding its lock when it is sequential"
     locked = False
     try:
         if not t.concurrent:
@@ -766,10 +801,15 @@ async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
         else:
             ctx = contextvars.copy_context()
             res = await asyncio.get_running_loop().run_in_executor(pool, functools.partial(ctx.run, t.fn, *args, **kw))
-        return {'content':render_result(await maybe_await(res), limit)}
-    except (Exception, SystemExit) as e: return _failed(e, t.name, limit)
+        return await maybe_await(res)
     finally:
         if locked: t.lock.release()
+
+# %% ../nbs/03_tools.ipynb #3973a9dd
+async def _ainvoke(t:_Tool, args:tuple, kw:dict, limit, pool)->dict:
+    "Run tool `t` without blocking the event loop and render its result; never raises"
+    try: return {'content':render_result(await _acall(t, args, kw, pool), limit)}
+    except (Exception, SystemExit) as e: return _failed(e, t.name, limit)
 
 # %% ../nbs/03_tools.ipynb #b3fe1fcf
 async def _arun_jobs(jobs:dict, max_workers:int|None, limit)->dict:
@@ -794,6 +834,16 @@ async def acall_tool(box,                # a `Toolbox`, or a list of tools
     p = _checked(as_toolbox(box), ToolCall('', name, input))
     return p if isinstance(p, dict) else await _ainvoke(*p, max_chars, None)
 
+# %% ../nbs/03_tools.ipynb #c7dcf7cd
+async def ainvoke(box,        # a `Toolbox`, or a list of tools
+                  name:str,   # the tool name the model chose
+                  input:dict  # the arguments the model chose
+                 ):
+    "Async `invoke`: the return value of tool `name` called with `input`; a `ToolError` if it can't be called"
+    p = _checked(as_toolbox(box), ToolCall('', name, input))
+    if isinstance(p, dict): raise ToolError(p['content'])
+    return await _acall(*p)
+
 # %% ../nbs/03_tools.ipynb #b81634a1
 async def arun_tools(blocks,          # the reply's content blocks (SDK objects or dicts), or the reply itself
                      box,             # a `Toolbox`, or a list of tools
@@ -805,19 +855,19 @@ async def arun_tools(blocks,          # the reply's content blocks (SDK objects 
     "Async `run_tools`: async tools gathered on the loop, sync tools on threads; results in call order"
     return await arun_steps(_tool_steps(blocks, box, before, after, max_chars, partial(_arun_jobs, max_workers=max_workers, limit=max_chars)))
 
-# %% ../nbs/03_tools.ipynb #41614528
+# %% ../nbs/03_tools.ipynb #291704c3
+@delegates(run_tools)
 def tool_results_msg(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                      box, # a `Toolbox`, or a list of tools
-                     **kwargs # passed to `run_tools`: `before`, `after`, `max_workers`, `max_chars`
-                    )->dict|None:
+                     **kwargs)->dict|None:
     "The user message answering the tool calls of reply `r`, or None when it has none"
     if not tool_calls(r): return None
     return {'role':'user', 'content':run_tools(r, box, **kwargs)}
 
+@delegates(arun_tools)
 async def atool_results_msg(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                             box, # a `Toolbox`, or a list of tools
-                            **kwargs # passed to `arun_tools`: `before`, `after`, `max_workers`, `max_chars`
-                           )->dict|None:
+                            **kwargs)->dict|None:
     "Async `tool_results_msg`"
     if not tool_calls(r): return None
     return {'role':'user', 'content':await arun_tools(r, box, **kwargs)}
@@ -842,21 +892,21 @@ def ns_toolbox(box, # a `Toolbox` or a list of tools, or None to use `ns`
         box = Toolbox([(get_schema(v, name=k), v) for k, v in box.items()])
     return as_toolbox(box)
 
-# %% ../nbs/03_tools.ipynb #291704c3
+# %% ../nbs/03_tools.ipynb #fe78b538
+@delegates(run_tools)
 def mk_toolres(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                box=None, # a `Toolbox`, or a list of tools
                ns=None, # the old namespace (a dict of name → function, or a list), when `box` is not given
-               **kwargs # passed to `run_tools`
-              )->list:
+               **kwargs)->list:
     "The old claudette API: `[assistant_msg]`, plus the tool-results message when `r` called tools"
     box = ns_toolbox(box, ns, 'mk_toolres')
     return [_assistant_msg(r)] + ([m] if (m := tool_results_msg(r, box, **kwargs)) else [])
 
+@delegates(arun_tools)
 async def mk_toolres_async(r, # a reply: an SDK `Message`, a message dict, or its content blocks
                            box=None, # a `Toolbox`, or a list of tools
                            ns=None, # the old namespace (a dict of name → function, or a list), when `box` is not given
-                           **kwargs # passed to `arun_tools`
-                          )->list:
+                           **kwargs)->list:
     "Async `mk_toolres`"
     box = ns_toolbox(box, ns, 'mk_toolres_async')
     return [_assistant_msg(r)] + ([m] if (m := await atool_results_msg(r, box, **kwargs)) else [])

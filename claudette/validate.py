@@ -6,7 +6,7 @@ Docs: https://claudette-dev.github.io/claudette/validate.html.md"""
 
 # %% auto #0
 __all__ = ['HEADER_PARAMS', 'is_record', 'fields', 'members', 'literals', 'Invalid', 'say_literal', 'json_kind', 'kind_of',
-           'checker', 'tag_key', 'request_type', 'shape_error', 'example']
+           'checker', 'tag_key', 'shape_error', 'request_type', 'example']
 
 # %% ../nbs/00a_validate.ipynb #708c92e5
 import typing, types
@@ -23,20 +23,6 @@ def is_record(tp # Any type
     "Is `tp` a `TypedDict` or a pydantic model, a JSON object with named keys?"
     return te.is_typeddict(tp) or _is_model(tp)
 
-def _strip(tp):
-    "`tp` without `Required`, `NotRequired` or `Annotated`, and True/False for a `Required`/`NotRequired` marker (else None)"
-    req = None
-    while (o := get_origin(tp)) in (te.Required, te.NotRequired, typing.Annotated):
-        if req is None and o is not typing.Annotated: req = o is te.Required
-        tp = get_args(tp)[0]
-    return tp, req
-
-def _declared_total(tp, key)->bool:
-    "The `total` of the `TypedDict` class that declared `key`"
-    for b in getattr(tp, "__orig_bases__", ()):
-        if te.is_typeddict(b) and key in b.__annotations__: return _declared_total(b, key)
-    return tp.__total__
-
 # %% ../nbs/00a_validate.ipynb #743bc478
 @cache
 def fields(tp # A `TypedDict` or pydantic model class
@@ -49,7 +35,23 @@ def fields(tp # A `TypedDict` or pydantic model class
         out[k] = (t, _declared_total(tp, k) if req is None else req)
     return out
 
-# %% ../nbs/00a_validate.ipynb #08386dd3
+# %% ../nbs/00a_validate.ipynb #c4e985e4
+def _strip(tp):
+    "`tp` without `Required`, `NotRequired` or `Annotated`, and True/False for a `Required`/`NotRequired` marker (else None)"
+    req = None
+    while (o := get_origin(tp)) in (te.Required, te.NotRequired, typing.Annotated):
+        if req is None and o is not typing.Annotated: req = o is te.Required
+        tp = get_args(tp)[0]
+    return tp, req
+
+# %% ../nbs/00a_validate.ipynb #96397e73
+def _declared_total(tp, key)->bool:
+    "The `total` of the `TypedDict` class that declared `key`"
+    for b in getattr(tp, "__orig_bases__", ()):
+        if te.is_typeddict(b) and key in b.__annotations__: return _declared_total(b, key)
+    return tp.__total__
+
+# %% ../nbs/00a_validate.ipynb #54d42b0f
 @cache
 def members(tp # Any type
            )->tuple:
@@ -58,13 +60,14 @@ def members(tp # Any type
     if get_origin(tp) in (Union, types.UnionType): return tuple(dict.fromkeys(m for a in get_args(tp) for m in members(a)))
     return (tp,)
 
+# %% ../nbs/00a_validate.ipynb #41412d35
 def literals(tp # Any type
             )->tuple|None:
     "The values of `tp` if it is made of `Literal`s (None aside), else None"
     ms = [m for m in members(tp) if m is not type(None)]
     return tuple(v for m in ms for v in get_args(m)) if ms and all(get_origin(m) is Literal for m in ms) else None
 
-# %% ../nbs/00a_validate.ipynb #54d42b0f
+# %% ../nbs/00a_validate.ipynb #4a15e78b
 class Invalid(ValueError):
     "A value the API rejects: `msg` says what is wrong, `loc` where (innermost first)"
     def __init__(self, msg:str, # What is wrong, in the API's words
@@ -76,13 +79,14 @@ class Invalid(ValueError):
         return ".".join(map(str, reversed(self.loc)))
     def __str__(self): return f"{self.path}: {self.msg}" if self.loc else self.msg
 
+# %% ../nbs/00a_validate.ipynb #f882671a
 def say_literal(vals # The values allowed
                )->str:
     "The API's message for a value that is none of `vals`"
     r = [repr(v) for v in vals]
     return "Input should be " + (r[0] if len(r) == 1 else ", ".join(r[:-1]) + " or " + r[-1])
 
-# %% ../nbs/00a_validate.ipynb #0eb793e2
+# %% ../nbs/00a_validate.ipynb #3b6ce8a6
 _KINDS = {str: "a valid string", int: "a valid integer", float: "a valid number", bool: "a valid boolean",
           list: "a valid list", dict: "a valid dictionary", type(None): "None"}
 
@@ -95,12 +99,13 @@ def json_kind(tp # A type, not a union
     if o in (list, tuple, set, cabc.Iterable, cabc.Sequence): return list
     return tp if tp in _KINDS else None   # a Literal is matched by value; IO, PathLike: not JSON
 
+# %% ../nbs/00a_validate.ipynb #edee6615
 def kind_of(v # A JSON value
            )->type:
     "The kind of the JSON value `v`, as `json_kind` names them"
     return type(v) if type(v) in _KINDS else next((k for k in _KINDS if isinstance(v, k)), object)
 
-# %% ../nbs/00a_validate.ipynb #8c2c23c0
+# %% ../nbs/00a_validate.ipynb #1d960952
 def _same(a, b)->bool: return a == b and type(a) is type(b)   # True is not 1
 
 @cache
@@ -124,6 +129,7 @@ def checker(tp # The type a JSON value should have
         if k not in by_kind and not any(_same(v, x) for x in lits): raise Invalid(wrong)
     return check
 
+# %% ../nbs/00a_validate.ipynb #cb407b4a
 def _list_checker(tp):
     "A checker of each item of a list of `tp`"
     item = checker(get_args(tp)[0] if get_args(tp) else Any)
@@ -147,7 +153,7 @@ def _record_checker(tp):
         if (extra := next((k for k in v if k not in fs), None)): raise Invalid("Extra inputs are not permitted", extra)
     return check
 
-# %% ../nbs/00a_validate.ipynb #f882671a
+# %% ../nbs/00a_validate.ipynb #32d5d917
 def tag_key(recs # `TypedDict`s or models of a union
            )->str|None:
     "The key whose literal values tell the members of a union apart (`type` first), or None"
@@ -157,6 +163,7 @@ def tag_key(recs # `TypedDict`s or models of a union
     common = set.intersection(*(set(fields(r)) for r in recs))
     return min((k for k in common if tells_apart(k)), key=lambda k: (k != "type", k), default=None)
 
+# %% ../nbs/00a_validate.ipynb #2801fd6b
 def _first_fit(checks):
     "A checker that passes if one of `checks` does; else fails as the first one did"
     if len(checks) == 1: return checks[0]
@@ -168,7 +175,17 @@ def _first_fit(checks):
         raise first
     return check
 
-# %% ../nbs/00a_validate.ipynb #d54f6ac0
+# %% ../nbs/00a_validate.ipynb #c3b940d3
+def _tagged(ms, recs, key)->tuple:
+    "The checkers of the union `ms` by each value of its tag `key`, and the tag of a member whose tag is optional (or None)"
+    by_tag, default = {}, None
+    for m, c in zip(ms, recs):
+        t, req = fields(m)[key]
+        for x in literals(t): by_tag.setdefault(x, []).append(c)
+        if not req and default is None: default = literals(t)[0]
+    return {x: _first_fit(cs) for x, cs in by_tag.items()}, default
+
+# %% ../nbs/00a_validate.ipynb #523e54db
 _echoed = ContextVar("echoed", default=frozenset())  # block types the API itself sent, newer than the SDK's types (`shape_error`)
 
 def _dict_checker(ms):
@@ -176,12 +193,7 @@ def _dict_checker(ms):
     if not all(map(is_record, ms)): return lambda v: None   # a plain `Dict` takes any object
     recs = [_record_checker(m) for m in ms]
     if (key := tag_key(ms) if len(ms) > 1 else None) is None: return _first_fit(recs)
-    by_tag, default = {}, None
-    for m, c in zip(ms, recs):
-        t, req = fields(m)[key]
-        for x in literals(t): by_tag.setdefault(x, []).append(c)
-        if not req and default is None: default = literals(t)[0]
-    by_tag = {x: _first_fit(cs) for x, cs in by_tag.items()}
+    by_tag, default = _tagged(ms, recs, key)
     expected = ", ".join(repr(x) for x in sorted(by_tag, key=str))
     def check(v):
         tag = default if v.get(key) is None else v[key]
@@ -196,17 +208,8 @@ def _dict_checker(ms):
             raise
     return check
 
-# %% ../nbs/00a_validate.ipynb #268c0a98
+# %% ../nbs/00a_validate.ipynb #bd9802b3
 HEADER_PARAMS = ("betas", "user_profile_id", "workspace_id")  # the SDK sends these as headers, never in the body
-
-def request_type(beta:bool=False, # Was an `anthropic-beta` header sent?
-                 count_only:bool=False # Is this a `count_tokens` request?
-                ):
-    "The SDK's type of a Messages request body: `MessageCreateParams`, or its beta or `count_tokens` variant"
-    from anthropic.types import message_create_params as ga, message_count_tokens_params as ga_count
-    from anthropic.types.beta import message_create_params as b, message_count_tokens_params as b_count
-    if count_only: return (b_count if beta else ga_count).MessageCountTokensParams
-    return (b if beta else ga).MessageCreateParams
 
 def shape_error(req:dict, # The JSON body of a Messages request
                 beta:bool=False, # Was an `anthropic-beta` header sent?
@@ -220,6 +223,16 @@ def shape_error(req:dict, # The JSON body of a Messages request
     try: checker(request_type(beta, count_only))(req)
     except Invalid as e: return str(e)
     finally: _echoed.reset(token)
+
+# %% ../nbs/00a_validate.ipynb #a9f34870
+def request_type(beta:bool=False, # Was an `anthropic-beta` header sent?
+                 count_only:bool=False # Is this a `count_tokens` request?
+                ):
+    "The SDK's type of a Messages request body: `MessageCreateParams`, or its beta or `count_tokens` variant"
+    from anthropic.types import message_create_params as ga, message_count_tokens_params as ga_count
+    from anthropic.types.beta import message_create_params as b, message_count_tokens_params as b_count
+    if count_only: return (b_count if beta else ga_count).MessageCountTokensParams
+    return (b if beta else ga).MessageCreateParams
 
 # %% ../nbs/00a_validate.ipynb #230cab53
 def example(tp # Any request type of the SDK

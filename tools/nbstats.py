@@ -1,13 +1,14 @@
 """How the chapters read: export cell sizes, definitions per cell, and how many test assertions the docs show.
 
-    python tools/nbstats.py [--max-lines 40] [--check] [notebook ...]
+    python tools/nbstats.py [--max-lines 40] [--max-median 10] [--check] [notebook ...]
 
 Per notebook: the number of export cells (`#| export` and `#| exports`), their median and largest size in lines,
 the median and largest number of definitions (`def`, `async def`, `class` at the top of the cell), the cells over 30
 lines that give no reason (a comment `# long: why` in the cell), the cells over `--max-lines`, and the share of test
 assertions (`test_*(`, `expect_fail`, `assert`) that stand in visible cells (not `#| hide`). The last line gives the
-same for the whole project. With `--check` it exits 1 if any export cell is over the limit, or if fewer than 80% of
-all assertions are visible.
+same for the whole project. With `--check` it exits 1 if any export cell is over the limit, if the project's median
+export cell is over `--max-median` lines, if a cell over 30 lines gives no reason, or if fewer than 80% of all
+assertions are visible.
 """
 import argparse, json, re, statistics, sys
 from pathlib import Path
@@ -50,6 +51,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("notebooks", nargs="*")
     p.add_argument("--max-lines", type=int, default=40)
+    p.add_argument("--max-median", type=float, default=10)
     p.add_argument("--check", action="store_true")
     a = p.parse_args(argv)
     nbs = [Path(n) for n in a.notebooks] or sorted(q for q in (root/"nbs").glob("*.ipynb") if not q.name.startswith("_"))
@@ -69,6 +71,8 @@ def main(argv=None):
           f"{statistics.median(defs) if defs else 0:.0f} definitions, {sum(d > 2 for d in defs)} with more than 2; "
           f"{sum(len(r['long']) for r in rows)} over {LONG} lines without a reason; {n_over} over {a.max_lines} lines; "
           f"{shown}/{tot} assertions visible ({100*shown/max(tot,1):.0f}%)")
-    return 1 if a.check and (n_over or shown < MIN_VISIBLE * tot) else 0
+    n_long = sum(len(r['long']) for r in rows)
+    median = statistics.median(sizes) if sizes else 0
+    return 1 if a.check and (n_over or n_long or median > a.max_median or shown < MIN_VISIBLE * tot) else 0
 
 if __name__ == "__main__": sys.exit(main())
