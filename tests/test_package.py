@@ -180,3 +180,11 @@ def test_one_import_gives_the_whole_testing_package():
     assert (found["batch"], found["fault"], found["limited"], found["mcp_rule"]) == ([1, 1], "OverloadedError", "60", True), found
     parts = sorted(f"claudette.{module_name(p)}" for p in module_files() if module_name(p).startswith("testing."))
     assert found["parts"] == parts, found["parts"]   # every part is loaded by the one import
+
+def test_the_wheel_holds_every_subpackage():
+    "The packages pyproject.toml gives setuptools are every package of claudette, so a built wheel holds `claudette.testing` (and the pytest plugin that imports it) too"
+    import tomllib
+    from setuptools import find_packages
+    include = tomllib.loads((pkg.parent/"pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {".".join(("claudette", *p.parent.relative_to(pkg).parts)) for p in pkg.rglob("__init__.py")}
+    assert set(find_packages(str(pkg.parent), include=include)) == packages, include
