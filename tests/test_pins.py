@@ -128,7 +128,7 @@ def scan(root: Path = ROOT) -> list:
     out = []
     for nb in sorted((root/"nbs").glob("*.ipynb")): out += notebook_findings(nb, nb.relative_to(root).as_posix())
     for f in sorted((root/"tests").rglob("*.py")): out += findings(f.read_text(), f.relative_to(root).as_posix())
-    for f in sorted((root/"claudette").glob("*.py")): out += findings(f.read_text(), f.relative_to(root).as_posix(), exported=True)
+    for f in sorted((root/"claudette").rglob("*.py")): out += findings(f.read_text(), f.relative_to(root).as_posix(), exported=True)
     return out
 
 

@@ -100,8 +100,8 @@ def _code(src:str)->str:
 
 def mutated_package(m:Mutant, nb:dict, mutant:dict)->Path|None:
     "A temporary folder holding a copy of the package with `m` planted in the cell's exported code; None if not exported verbatim"
-    marker = f"# %% ../nbs/{m.nb} #{nb['cells'][m.cell].get('id')}\n"
-    for py in (root/"claudette").glob("*.py"):
+    for py in (root/"claudette").rglob("*.py"):  # subpackages too (`claudette/testing/`), whose header reads `../../nbs/`
+        marker = f"# %% {Path(os.path.relpath(root/'nbs', py.parent)).as_posix()}/{m.nb} #{nb['cells'][m.cell].get('id')}\n"
         text = py.read_text()
         if marker not in text: continue
         i = text.index(marker) + len(marker)
@@ -109,7 +109,7 @@ def mutated_package(m:Mutant, nb:dict, mutant:dict)->Path|None:
         if text[i:j].strip() != _code("".join(nb["cells"][m.cell]["source"])): return None  # e.g. imports made relative
         d = Path(tempfile.mkdtemp(prefix="_mutant_pkg_"))
         shutil.copytree(root/"claudette", d/"claudette", ignore=shutil.ignore_patterns("__pycache__"))
-        (d/"claudette"/py.name).write_text(text[:i] + _code("".join(mutant["cells"][m.cell]["source"])) + "\n" + text[j:])
+        (d/py.relative_to(root)).write_text(text[:i] + _code("".join(mutant["cells"][m.cell]["source"])) + "\n" + text[j:])
         return d
     return None
 
