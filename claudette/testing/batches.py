@@ -121,6 +121,8 @@ def _batch_error(body, size:int, plan:BatchPlan)->Fault|None:
         if not isinstance(cid, str) or not _CUSTOM_ID.match(cid): return Fault(400, f"requests.{i}.custom_id: must match ^[a-zA-Z0-9_-]{{1,64}}$")
         if cid in seen: return Fault(400, f"requests.{i}.custom_id: duplicate custom_id {cid!r}")
         if not isinstance(r.get("params"), dict): return Fault(400, f"requests.{i}.params: Field required")
+        if r["params"].get("stream", False) is not False:  # the SDK's type of a batch request is `MessageCreateParamsNonStreaming`
+            return Fault(400, f"requests.{i}.params.stream: Input should be False")
         seen.add(cid)
     return None
 
