@@ -39,7 +39,7 @@ from claudette.testing import Drop, offline_session, reply, tool_use_block, thin
 from PIL import Image
 import io
 srv = offline_session()
-srv.event_delay = 0.02
+srv.event_delay = 0.01
 live_settings.interval = 0.1
 model = models[1]
 HOSTILE, RICH = {HOSTILE!r}, {RICH!r}

@@ -23,7 +23,7 @@ def test_falls_back_without_sdk_retries(local_claude):
     assert len(local_claude.requests) == 1
 
 def test_recovers_after_an_outage(local_claude):
-    local_claude.script(Fault(500, times=None))  # every request fails until cleared
+    local_claude.script(Fault(500, retry_after=0.01, times=None))  # every request fails until cleared; the SDK retries at once
     assert advise("Weather in Oslo?") == BUSY
     local_claude.clear()
     local_claude.script(reply("Bring an umbrella."))

@@ -3,8 +3,10 @@
     python tools/test.py [--site] [notebook-or-test-file ...]
 
 Each notebook in nbs/ runs with nbdev-test, and each `tests/test_*.py` with pytest (for what only pytest can show:
-the pytest plugin, the built docs site in a browser...), each in its own process, one per core, the longest first
-(as long as they took last time, kept in `.test-times.json`). One notebook or one test file counts as one test.
+the pytest plugin, the built docs site in a browser...), each in its own process, the longest first (as long as they
+took last time, kept in `.test-times.json`). One notebook or one test file counts as one test. One more runs at once
+than there are cores (`TEST_WORKERS` sets how many): a test spends much of its time waiting, on its subprocesses and
+servers and on the pauses it scripts, and the extra one keeps the cores busy meanwhile.
 
 It works from any shell: nbdev-test is taken from beside the Python running this script (a venv's `bin/`), or the
 repository's `.venv/`. The long runs are left to CI (`CI=true`) or asked for: the docs site in a browser
@@ -74,7 +76,7 @@ def main(args):
     named = [Path(a).resolve() for a in args if a != '--site']
     tests, left = (named, []) if named else all_tests(site)
     t0, passed, failed, times, skips = time.time(), 0, 0, {}, []
-    with ThreadPoolExecutor(int(os.environ.get('TEST_WORKERS', os.cpu_count() or 2))) as ex:
+    with ThreadPoolExecutor(int(os.environ.get('TEST_WORKERS', (os.cpu_count() or 2) + 1))) as ex:
         for f in as_completed([ex.submit(run, p) for p in longest_first(tests)]):
             p, ok, secs, out = f.result()
             times[p.name] = round(secs, 1)
