@@ -70,7 +70,8 @@ class LocalClaude:
         if self._srv: return self
         self._srv = _Server(("127.0.0.1", 0), _Handler)
         self._srv.claude = self
-        self._thread = threading.Thread(target=self._srv.serve_forever, daemon=True, name="LocalClaude")
+        # poll_interval: how long `stop` may wait for the serving loop to notice (the default 0.5 s adds up over a test suite)
+        self._thread = threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="LocalClaude")
         self._thread.start()
         return self
 
