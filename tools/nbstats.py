@@ -2,7 +2,7 @@
 
     python tools/nbstats.py [--max-lines 40] [--max-median 10] [--check] [notebook ...]
 
-Per notebook: the number of export cells (`#| export` and `#| exports`), their median and largest size in lines,
+Per notebook: the number of export cells (`#| export`, `#| exports` and `#| exporti`), their median and largest size in lines,
 the median and largest number of definitions (`def`, `async def`, `class` at the top of the cell), the cells over 30
 lines that give no reason (a comment `# long: why` in the cell), the cells over `--max-lines`, and the share of test
 assertions (`test_*(`, `expect_fail`, `assert`) that stand in visible cells (not `#| hide`). The last line gives the
@@ -34,7 +34,7 @@ def definitions(src:str)->int:
 def stats(nb:Path)->dict:
     "Export cell sizes, definitions and assertion visibility of one notebook"
     cells = [("".join(c["source"])) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code"]
-    exported = [(i, s) for i, s in enumerate(cells) if directives(s) & {"export", "exports"}]
+    exported = [(i, s) for i, s in enumerate(cells) if directives(s) & {"export", "exports", "exporti"}]
     sizes = [(i, code_lines(s)) for i, s in exported]
     defs = [definitions(s) for _, s in exported]
     unexplained = [i for i, s in exported if code_lines(s) > LONG and not LONG_WHY.search(s)]
