@@ -21,7 +21,7 @@ from .messages import count_images, mk_msg, to_params
 from .tools import Toolbox, ainvoke, invoke, run_tools
 from .core import BadReply, Client, Prepared, Spending, cache_marks, mk_tool_choice, prepare, usage_html
 from .steps import Emit, Steps
-from .context import CACHE_MARK_TOKENS, Budget, BudgetExceeded, Refuse, approx_tokens, request_tokens, room, too_long, with_params
+from .context import Budget, BudgetExceeded, Refuse, approx_tokens, request_tokens, room, too_long, with_params
 
 # %% ../nbs/05_chat.ipynb #2960b475
 class LoopRun(Steps):
@@ -324,9 +324,8 @@ def _exclusive(self:Chat, steps):
 # %% ../nbs/05_chat.ipynb #cf0e6287
 @patch
 def _estimate_overhead(self:Chat, call, msgs:Prepared)->int:
-    "A high estimate of `call`'s input tokens other than those of `msgs` (what it was made from)"
-    added = call.msgs[len(msgs):]  # a prefill; the cache breakpoint placed on the last message is allowed for below
-    return request_tokens(call.kw, added) + (CACHE_MARK_TOKENS if self.c.cache else 0)
+    "A high estimate of `call`'s input tokens other than those of `msgs` (what it was made from): its parameters, prefill and cache breakpoint"
+    return request_tokens(call.kw, call.msgs[len(msgs):], cached=bool(self.c.cache))
 
 @patch
 def _estimate_input(self:Chat, call, msgs:Prepared)->int:

@@ -232,13 +232,15 @@ FORMAT_TOKENS = 300          # the API's instructions for a structured output fo
 MCP_SERVER_TOKENS = 2_000    # an MCP server of the API's connector: its tools' listing, unknown offline
 
 def request_tokens(kw:dict, # The request's parameters besides `messages`: `system`, `tools`, `output_config`...
-                   msgs:list # The messages sent
+                   msgs:list, # The messages sent
+                   cached:bool=False # Will a caching client put a cache breakpoint on the messages?
                   )->int:
     "A conservative estimate of the input tokens of a request"
     tools, fmt = kw.get("tools") or [], (kw.get("output_config") or {}).get("format") or kw.get("output_format")
     n = approx_tokens(kw["system"]) if kw.get("system") else 0
     if tools: n += approx_tokens(tools) + SERVER_TOOL_TOKENS*sum(map(is_server_tool, tools)) + (TOOLS_TOKENS if not all(map(is_server_tool, tools)) else 0)
     if fmt: n += FORMAT_TOKENS + approx_tokens(fmt)
+    n += CACHE_MARK_TOKENS if cached else 0
     return n + MCP_SERVER_TOKENS*len(kw.get("mcp_servers") or []) + (approx_tokens(msgs) if msgs else 0)
 
 # %% ../nbs/04a_context.ipynb #f86768e5
