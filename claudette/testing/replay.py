@@ -39,12 +39,12 @@ def corpus_entries(kind:str|None=None # Only entries of this `kind`, e.g. "sse";
     return [e for e in es if kind is None or e["kind"] == kind]
 
 # %% ../../nbs/01i_replay.ipynb #8f870bb2
-import urllib.request, urllib.error
 ANTHROPIC_URL = "https://api.anthropic.com"
 REDACTED = "<redacted>"
 _KEEP_HEADERS = {"content-type", "anthropic-version", "anthropic-beta", "retry-after", "retry-after-ms", "x-should-retry"}
 _SECRET_FIELD = re.compile(r"(?i)^(.*[-_])?(api[-_]?key|authorization|auth[-_]?token|access[-_]?token|token|secret|password|cookie)$")
 
+# %% ../../nbs/01i_replay.ipynb #45220f24
 def scrub(o, # Any JSON-able value
           secrets:list=()): # Strings to redact wherever they occur, e.g. API keys
     "`o` with secret-looking fields and every occurrence of `secrets` replaced by `REDACTED`"
@@ -55,6 +55,7 @@ def scrub(o, # Any JSON-able value
             if s: o = o.replace(s, REDACTED)
     return o
 
+# %% ../../nbs/01i_replay.ipynb #40cb9c45
 def load_cassette(path # The cassette's JSON file
                  )->list:
     "The recorded exchanges of the cassette at `path`"
