@@ -171,6 +171,7 @@ def _get_batch(srv, h, req, m): return srv.batches.get(m[1])
 @route("POST", _BATCHES + r"/([^/]+)/cancel")
 def _cancel_batch(srv, h, req, m): return srv.batches.get(m[1], LocalBatch.cancel)
 
+# %% ../../nbs/01f_local_batches.ipynb #30b9325b
 @route("GET", _BATCHES + r"/([^/]+)/results")
 def _batch_results(srv, h, req, m):
     b = srv.batches.all.get(m[1])

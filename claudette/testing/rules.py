@@ -27,6 +27,7 @@ from .faults import Fault
 def _blocks(content): return [content] if isinstance(content, str) else (content or [])
 def _of(blocks, kind): return [b for b in blocks if isinstance(b, dict) and b.get("type") == kind]
 
+# %% ../../nbs/01c_rules.ipynb #09d3ea73
 @dataclass
 class Turn:
     "One turn of a conversation as the API sees it"
